@@ -1,0 +1,60 @@
+# ABC-Extranet: `make run` serves the app with demo data, `make test` runs every test.
+# Each step is idempotent; stamp files keep repeated runs fast.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app forum
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install assets translations db seed serve extract-messages clean
+
+run: install assets translations db seed serve
+
+test: install assets translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# KERN UX (CSS, fonts, icons) and axe-core are copied into static/vendor/ (git-ignored).
+assets: node_modules/.installed
+	rm -rf static/vendor
+	mkdir -p static/vendor/kern static/vendor/axe-core
+	cp -R node_modules/@kern-ux/native/dist/. static/vendor/kern/
+	cp node_modules/@kern-ux/native/LICENSE.md static/vendor/kern/
+	cp node_modules/axe-core/axe.min.js static/vendor/axe-core/
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d forum/translations 2>&1 | grep -v '^compiling' || true
+
+# Re-extract the strings after changing templates or code; then translate forum/translations/en.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o forum/translations/messages.pot .
+	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching --ignore-obsolete
+
+db: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo --if-empty
+
+serve:
+	@echo "ABC-Extranet läuft auf http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache

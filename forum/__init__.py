@@ -1,0 +1,86 @@
+"""The ABC-Extranet: create_app() wires config → extensions → blueprints → errors → security → cli."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session, url_for
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from forum.config import load_config
+from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a configured app; `overrides` lets tests and the benchmark replace settings."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    load_config(app, overrides)
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    limiter.init_app(app)
+
+    # Views are imported here, not in the packages' __init__, so models can import each other freely.
+    from forum.accounts.views import bp as accounts_bp
+    from forum.admin.views import bp as admin_bp
+    from forum.main.views import bp as main_bp
+    from forum.moderation.views import bp as moderation_bp
+    from forum.organisations.views import bp as organisations_bp
+    from forum.pages.views import bp as pages_bp
+
+    for blueprint in (main_bp, accounts_bp, organisations_bp, admin_bp, moderation_bp, pages_bp):
+        app.register_blueprint(blueprint)
+
+    from forum import cli, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    _init_templates(app)
+    return app
+
+
+def _import_models() -> None:
+    """Every model module, so metadata (and Alembic's autogenerate) sees every table."""
+    import forum.accounts.models  # noqa: F401
+    import forum.moderation.models  # noqa: F401
+    import forum.notifications.models  # noqa: F401
+    import forum.organisations.models  # noqa: F401
+    import forum.pages.models  # noqa: F401
+
+
+def select_locale() -> str:
+    """The user's saved language, else the one chosen in this session, else German."""
+    languages = ("de", "en")
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("language") if request else None
+    return chosen if chosen in languages else "de"
+
+
+def url_for_page(number: int) -> str:
+    """The current list URL with its filters, at another page."""
+    arguments = {**request.args.to_dict(), "page": number}
+    return url_for(request.endpoint, **(request.view_args or {}), **arguments)
+
+
+def _init_templates(app: Flask) -> None:
+    from forum.permissions import template_predicates
+
+    app.jinja_env.globals.update(can=template_predicates, get_locale=select_locale, url_for_page=url_for_page)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,85 @@
+"""Users: one role and one status each; the session version makes sessions revocable."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.clock import UTCDateTime, utcnow
+from forum.extensions import db
+from forum.organisations.models import Organisation
+
+ROLE_LABELS = {
+    "member": _l("Mitglied"),
+    "organiser": _l("Veranstalter"),
+    "moderator": _l("Moderation"),
+    "admin": _l("Administration"),
+}
+STATUS_LABELS = {
+    "pending": _l("wartet"),
+    "active": _l("aktiv"),
+    "suspended": _l("gesperrt"),
+    "rejected": _l("abgelehnt"),
+    "deleted": _l("gelöscht"),
+}
+LANGUAGE_LABELS = {"de": "Deutsch", "en": "English"}
+
+
+class User(UserMixin, db.Model):
+    """A registered person; e-mail is stored lower-cased so it is unique case-insensitively."""
+
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_status_created_at", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    function: Mapped[str] = mapped_column(String(120), default="")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(2), default="de")
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+
+    def get_id(self) -> str:
+        """Flask-Login stores this in the session and remember cookie; a new version ends every copy."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def is_email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.status == "pending" and self.is_email_confirmed
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS.get(self.role, self.role))
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def email_domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

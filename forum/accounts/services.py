@@ -1,0 +1,271 @@
+"""Account life cycle: registration, confirmation, approval, login, passwords, profile, role and status changes."""
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from forum.accounts.models import User
+from forum.clock import utcnow
+from forum.extensions import db
+from forum.moderation.services import record
+from forum.notifications.services import queue_mail
+from forum.organisations.models import Organisation
+
+# A hash to compare against when the e-mail is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are unique case-insensitively: stored trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def hash_password(password: str) -> str:
+    """scrypt (werkzeug's default), salted."""
+    return generate_password_hash(password, method="scrypt")
+
+
+# --- tokens in e-mailed links -------------------------------------------------------------------------------
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"abc-extranet-{purpose}")
+
+
+def make_confirmation_token(user: User) -> str:
+    return _serializer("confirm").dumps({"id": user.id, "email": user.email})
+
+
+def make_reset_token(user: User) -> str:
+    """Bound to the current password hash: once the password changes, the link is used up."""
+    return _serializer("reset").dumps({"id": user.id, "pw": user.password_hash[-12:]})
+
+
+def user_from_confirmation_token(token: str) -> User | None:
+    data = _load(token, "confirm", current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data["id"]) if data else None
+    return user if user is not None and user.email == data.get("email") else None
+
+
+def user_from_reset_token(token: str) -> User | None:
+    data = _load(token, "reset", current_app.config["RESET_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data["id"]) if data else None
+    if user is None or user.password_hash[-12:] != data.get("pw") or user.status not in ("active", "pending"):
+        return None
+    return user
+
+
+def _load(token: str, purpose: str, max_age: int) -> dict | None:
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("id"), int) else None
+
+
+def _link(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# --- registration -------------------------------------------------------------------------------------------
+
+def register_user(*, email: str, display_name: str, function: str, organisation: Organisation,
+                  password: str, language: str = "de") -> User | None:
+    """Create a pending account and mail the confirmation link.
+
+    For an address that is already registered, nothing is created and its owner gets a hint instead, so the
+    form's answer never tells a stranger whether an address has an account. Returns the new user or None.
+    """
+    email = normalise_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_mail(existing.email, "already_registered", language=existing.language, user=existing,
+                   login_url=_link("accounts.login"), reset_url=_link("accounts.forgot_password"))
+        return None
+    user = User(email=email, display_name=display_name.strip(), function=function.strip(),
+                organisation=organisation, password_hash=hash_password(password), language=language,
+                status="pending", role="member", terms_accepted_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    queue_mail(user.email, "confirm_email", language=language, user=user,
+               confirm_url=_link("accounts.confirm_email", token=make_confirmation_token(user)))
+    return user
+
+
+def domain_matches_organisation(user: User) -> bool:
+    """True when the address's domain is one of the chosen organisation's domains."""
+    return user.email_domain in user.organisation.domain_names
+
+
+def confirm_email(user: User) -> str:
+    """Mark the address confirmed; activate at once when the domain matches, else wait for a moderator.
+
+    Returns the resulting state: "active", "awaiting_approval" or "already_confirmed".
+    """
+    if user.is_email_confirmed:
+        return "already_confirmed"
+    user.email_confirmed_at = utcnow()
+    if domain_matches_organisation(user):
+        user.status = "active"
+        user.approved_at = utcnow()
+        db.session.flush()
+        return "active"
+    db.session.flush()
+    return "awaiting_approval"
+
+
+def pending_registrations_query():
+    """Confirmed applicants waiting for a moderator, oldest first."""
+    return (select(User)
+            .where(User.status == "pending", User.email_confirmed_at.is_not(None))
+            .order_by(User.created_at, User.id))
+
+
+def count_pending_registrations() -> int:
+    return db.session.scalar(select(func.count()).select_from(pending_registrations_query().subquery()))
+
+
+def approve_registration(applicant: User, *, actor: User) -> None:
+    """Activate a confirmed applicant, audit it and tell them by e-mail."""
+    applicant.status = "active"
+    applicant.approved_at = utcnow()
+    record(actor, "registration.approve", applicant, snapshot=_snapshot(applicant))
+    queue_mail(applicant.email, "registration_approved", language=applicant.language, user=applicant,
+               login_url=_link("accounts.login"))
+
+
+def reject_registration(applicant: User, *, actor: User, reason: str) -> None:
+    """Reject a confirmed applicant with a reason that is audited and mailed to them."""
+    applicant.status = "rejected"
+    applicant.status_reason = reason
+    record(actor, "registration.reject", applicant, reason=reason, snapshot=_snapshot(applicant))
+    queue_mail(applicant.email, "registration_rejected", language=applicant.language, user=applicant,
+               reason=reason)
+
+
+# --- login and passwords ------------------------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this address and password, whatever their status; None otherwise (same time either way)."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def login_refusal(user: User | None) -> str | None:
+    """Why this login cannot go ahead, as a message for the form; None when it can.
+
+    Only someone who knows the password learns the account's state; everyone else gets the same message.
+    """
+    if user is None or user.status in ("deleted", "rejected"):
+        return _("E-Mail-Adresse oder Passwort ist nicht richtig.")
+    if user.status == "pending" and not user.is_email_confirmed:
+        return _("Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse über den Link in unserer E-Mail.")
+    if user.status == "pending":
+        return _("Ihre Registrierung wird noch von der Servicestelle geprüft. Sie erhalten eine E-Mail, "
+                 "sobald Ihr Konto freigeschaltet ist.")
+    if user.status == "suspended":
+        return _("Ihr Konto ist gesperrt. Bitte wenden Sie sich an die Servicestelle.")
+    return None
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of the user (version counted up in SQL)."""
+    db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    db.session.refresh(user)
+
+
+def request_password_reset(email: str) -> bool:
+    """Mail a reset link if an account with this address can log in; the caller answers the same either way."""
+    user = find_user_by_email(email)
+    if user is None or user.status not in ("active", "pending"):
+        return False
+    queue_mail(user.email, "reset_password", language=user.language, user=user,
+               reset_url=_link("accounts.reset_password", token=make_reset_token(user)),
+               valid_minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+    return True
+
+
+def set_password(user: User, password: str) -> None:
+    """New password hash; ends every other session and every open reset link."""
+    user.password_hash = hash_password(password)
+    db.session.flush()
+    end_all_sessions(user)
+
+
+def reset_password(user: User, password: str) -> None:
+    """A reset link proves the address too, so a pending unconfirmed account counts as confirmed."""
+    set_password(user, password)
+    if not user.is_email_confirmed:
+        confirm_email(user)
+    queue_mail(user.email, "password_changed", language=user.language, user=user)
+
+
+def change_password(user: User, password: str) -> None:
+    set_password(user, password)
+    queue_mail(user.email, "password_changed", language=user.language, user=user)
+
+
+def update_profile(user: User, *, display_name: str, function: str, language: str) -> None:
+    user.display_name = display_name.strip()
+    user.function = function.strip()
+    user.language = language
+    db.session.flush()
+
+
+def set_language(user: User, language: str) -> None:
+    user.language = language
+    db.session.flush()
+
+
+# --- administration -----------------------------------------------------------------------------------------
+
+def change_user(user: User, *, actor: User, role: str, status: str, organisation: Organisation,
+                reason: str = "") -> list[str]:
+    """Apply an admin's changes, audit each one, end every session of a user who is no longer active.
+
+    Returns the names of the fields that changed.
+    """
+    before = _snapshot(user)
+    changed = []
+    if role != user.role:
+        changed.append("role")
+        user.role = role
+    if status != user.status:
+        changed.append("status")
+        user.status = status
+        user.status_reason = reason
+        if status == "active" and user.approved_at is None:
+            user.approved_at = utcnow()
+    if organisation.id != user.organisation_id:
+        changed.append("organisation")
+        user.organisation = organisation
+    if not changed:
+        return changed
+    db.session.flush()
+    for field in changed:
+        record(actor, f"user.change_{field}", user, reason=reason,
+               snapshot={"before": before, "after": _snapshot(user)})
+    if "status" in changed and status != "active":
+        end_all_sessions(user)
+    if "status" in changed and status == "suspended":
+        queue_mail(user.email, "account_suspended", language=user.language, user=user, reason=reason)
+    return changed
+
+
+def _snapshot(user: User) -> dict:
+    return {"email": user.email, "display_name": user.display_name, "role": user.role, "status": user.status,
+            "organisation": user.organisation.name if user.organisation else None}

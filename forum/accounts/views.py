@@ -1,0 +1,159 @@
+"""Account pages: register, confirm, log in and out, reset and change the password, edit the profile."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from forum.accounts import bp, services
+from forum.accounts.forms import (FUNCTION_SUGGESTIONS, ChangePasswordForm, ForgotPasswordForm, LoginForm,
+                                  ProfileForm, RegistrationForm, ResetPasswordForm)
+from forum.extensions import db, limiter
+from forum.organisations.models import Organisation
+from forum.organisations.services import organisation_choices
+from forum.security import is_safe_next
+
+
+def _limit(setting: str):
+    """Rate limit for POSTs only, read from the config at request time."""
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def login():
+    """Log in; one message for every wrong combination, so nobody learns which addresses exist."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    problem = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        problem = services.login_refusal(user)
+        if problem is None:
+            session.clear()  # a fresh session at login: nothing from before carries over
+            login_user(user, remember=form.remember.data)
+            services.record_login(user)
+            db.session.commit()
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
+    return render_template("accounts/login.html", form=form, problem=problem,
+                           show_demo_logins=current_app.config["SHOW_DEMO_LOGINS"])
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out here and end every other copy of this session too."""
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Sie sind abgemeldet."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limit("RATELIMIT_REGISTER")
+def register():
+    """Register with a work address; a confirmation link is mailed."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = RegistrationForm(organisation_choices=organisation_choices())
+    if form.validate_on_submit():
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        services.register_user(email=form.email.data, display_name=form.display_name.data,
+                               function=form.function.data, organisation=organisation,
+                               password=form.password.data, language=session.get("language", "de"))
+        db.session.commit()
+        return redirect(url_for("accounts.registration_sent"))
+    return render_template("accounts/register.html", form=form, function_suggestions=FUNCTION_SUGGESTIONS,
+                           grouped_organisations=_grouped_organisations())
+
+
+def _grouped_organisations():
+    """Organisations by kind and Land for the <optgroup>s of the registration form."""
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.land,
+                                                                     Organisation.name)).all()
+    groups: dict[str, list[Organisation]] = {}
+    for organisation in organisations:
+        label = organisation.land_name if organisation.kind == "jobcenter" else organisation.kind_label
+        groups.setdefault(label or organisation.kind_label, []).append(organisation)
+    return sorted(groups.items(), key=lambda item: (item[1][0].kind != "jobcenter", item[0]))
+
+
+@bp.route("/register/sent")
+def registration_sent():
+    """The same answer for new and known addresses (no enumeration)."""
+    return render_template("accounts/registration_sent.html")
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token: str):
+    """The link from the confirmation mail; a GET that only proves the address (idempotent)."""
+    user = services.user_from_confirmation_token(token)
+    if user is None:
+        return render_template("accounts/confirm_failed.html"), 400
+    outcome = services.confirm_email(user)
+    db.session.commit()
+    return render_template("accounts/confirmed.html", outcome=outcome, user=user)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether the address is known or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/forgot_password_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_RESET")
+def reset_password(token: str):
+    """Set a new password from an e-mailed link (valid for an hour, once)."""
+    user = services.user_from_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset_failed.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """Name, function and language of the logged-in user."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, display_name=form.display_name.data, function=form.function.data,
+                                language=form.language.data)
+        db.session.commit()
+        flash(_("Ihr Profil wurde gespeichert."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, function_suggestions=FUNCTION_SUGGESTIONS)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    """Change the password; every other session ends, this one continues."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.current_password.data) is None:
+            form.current_password.errors.append(_("Das aktuelle Passwort ist nicht richtig."))
+        else:
+            user = current_user._get_current_object()
+            services.change_password(user, form.password.data)
+            db.session.commit()
+            login_user(user)  # the session carries the new version
+            flash(_("Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie jetzt abgemeldet."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)

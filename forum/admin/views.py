@@ -1,0 +1,59 @@
+"""Admin pages for user accounts; the changes themselves are accounts.services.change_user."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from forum.accounts import services as account_services
+from forum.accounts.forms import UserAdminForm
+from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
+from forum.admin import bp
+from forum.extensions import db
+from forum.organisations.models import Organisation
+from forum.organisations.services import organisation_choices
+from forum.permissions import can_change_user, can_manage_users, require
+
+PER_PAGE = 50
+
+
+@bp.route("/users")
+def users():
+    """All accounts, newest first, filtered by status, role and a search in name, e-mail and organisation."""
+    require(can_manage_users(current_user))
+    status = request.args.get("status", "")
+    role = request.args.get("role", "")
+    search = request.args.get("q", "").strip()[:100]
+    query = select(User).join(User.organisation).order_by(User.created_at.desc(), User.id.desc())
+    if status in STATUS_LABELS:
+        query = query.where(User.status == status)
+    if role in ROLE_LABELS:
+        query = query.where(User.role == role)
+    if search:
+        pattern = f"%{search.replace(chr(92), chr(92) * 2).replace('%', chr(92) + '%').replace('_', chr(92) + '_')}%"
+        query = query.where(or_(User.display_name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"),
+                                Organisation.name.ilike(pattern, escape="\\")))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", page=page, status=status, role=role, search=search,
+                           roles=ROLE_LABELS, statuses=STATUS_LABELS)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change one account's role, status and organisation (audited)."""
+    user = db.get_or_404(User, user_id)
+    require(can_manage_users(current_user))
+    form = UserAdminForm(obj=user)
+    form.organisation_id.choices = organisation_choices()
+    may_change = can_change_user(current_user, user)
+    if form.validate_on_submit():
+        require(may_change)
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        changed = account_services.change_user(user, actor=current_user, role=form.role.data,
+                                               status=form.status.data, organisation=organisation,
+                                               reason=form.reason.data.strip())
+        db.session.commit()
+        flash(_("Die Änderungen wurden gespeichert.") if changed else _("Es gab nichts zu ändern."), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/edit_user.html", user=user, form=form, may_change=may_change)

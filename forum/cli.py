@@ -1,0 +1,109 @@
+"""Commands for operators: `flask --app forum <command>`; thin wrappers over services."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from forum.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_admin, seed_demo, import_organisations_command, send_mail, rerender):
+        app.cli.add_command(command)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt="E-Mail-Adresse")
+@click.option("--name", "display_name", prompt="Name")
+@click.option("--organisation", "organisation_name", default="Servicestelle SGB II", show_default=True,
+              help="Name der Organisation (wird als Servicestelle angelegt, falls es sie nicht gibt).")
+@click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen")
+def create_admin(email: str, display_name: str, organisation_name: str, password: str) -> None:
+    """Create an active admin account (and the legal pages, if missing)."""
+    from forum.accounts.forms import MIN_PASSWORD_LENGTH
+    from forum.accounts.models import User
+    from forum.accounts.services import find_user_by_email, hash_password, normalise_email
+    from forum.clock import utcnow
+    from forum.organisations.models import Organisation
+    from forum.pages.services import ensure_legal_pages
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
+    if find_user_by_email(email) is not None:
+        raise click.ClickException(f"Es gibt schon ein Konto mit {email}.")
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == organisation_name))
+    if organisation is None:
+        organisation = Organisation(name=organisation_name, kind="service_office")
+        db.session.add(organisation)
+    now = utcnow()
+    db.session.add(User(email=normalise_email(email), display_name=display_name, function="Administration",
+                        organisation=organisation, role="admin", status="active", password_hash=hash_password(password),
+                        email_confirmed_at=now, approved_at=now, terms_accepted_at=now))
+    ensure_legal_pages()
+    db.session.commit()
+    click.echo(f"Admin-Konto {normalise_email(email)} angelegt.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Nur wenn die Datenbank noch keine Konten hat.")
+def seed_demo(if_empty: bool) -> None:
+    """Fill the database with realistic German demo data (idempotent) and print the demo logins."""
+    from forum import demo
+
+    created = demo.seed(only_if_empty=if_empty)
+    db.session.commit()
+    click.echo(f"Demodaten: {created} neue Datensätze." if created else "Demodaten sind schon vorhanden.")
+    click.echo("\nDemo-Zugänge (nur Entwicklung), Passwort jeweils: " + demo.DEMO_PASSWORD)
+    for email, role in demo.DEMO_LOGINS:
+        click.echo(f"  {email:42} {role}")
+
+
+@click.command("import-organisations")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_organisations_command(csv_file: Path) -> None:
+    """Import organisations from a CSV file; with any bad line nothing is imported."""
+    from forum.organisations.services import import_organisations
+
+    report = import_organisations(csv_file.read_bytes(), actor=None)
+    if not report.ok:
+        db.session.rollback()
+        for line, message in report.errors:
+            click.echo(f"Zeile {line}: {message}", err=True)
+        click.echo("Nichts importiert.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{len(report.created)} Organisationen angelegt, {len(report.updated)} aktualisiert.")
+
+
+@click.command("send-mail")
+@click.option("--limit", default=100, show_default=True, help="Höchstens so viele Mails in diesem Lauf.")
+def send_mail(limit: int) -> None:
+    """Deliver pending mail from the outbox (SMTP, or files under instance/mail/ in development)."""
+    from forum.notifications.services import deliver, pending_messages
+
+    sent = failed = 0
+    for message in pending_messages(limit):
+        if deliver(message):
+            sent += 1
+        else:
+            failed += 1
+        db.session.commit()  # one message at a time: a crash never sends a mail twice
+    click.echo(f"{sent} Mail(s) versendet, {failed} fehlgeschlagen (werden erneut versucht).")
+
+
+@click.command("rerender")
+def rerender() -> None:
+    """Rebuild all stored HTML from the markdown sources (after a change of the allowlist in forum/markup.py)."""
+    from forum import markup
+    from forum.pages.models import SitePage
+
+    count = 0
+    for page in db.session.scalars(select(SitePage)):
+        page.body_html = markup.render(page.body_source)
+        count += 1
+    db.session.commit()
+    click.echo(f"{count} Texte neu erzeugt.")

@@ -1,0 +1,134 @@
+"""Configuration: one class per environment; secrets only from FORUM_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read one FORUM_* setting; the only place that touches os.environ."""
+    return os.environ.get(f"FORUM_{name}", default)
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SECRET_KEY: str | None = None
+
+    # Sessions: revocable through User.session_version (see accounts.models), short-lived, never readable by JS.
+    SESSION_COOKIE_NAME = "abc_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_NAME = "abc_remember"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
+
+    WTF_CSRF_TIME_LIMIT = None  # bound to the session instead, so long forms are not lost
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_REGISTER = "5 per minute;20 per hour"
+    RATELIMIT_RESET = "5 per minute;20 per hour"
+
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    # E-mail goes through the outbox table; `flask send-mail` delivers it.
+    MAIL_BACKEND = env("MAIL_BACKEND", "file")  # "smtp" or "file"
+    MAIL_SERVER = env("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(env("MAIL_PORT", "25") or 25)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_USE_TLS = (env("MAIL_USE_TLS", "false") or "").lower() in {"1", "true", "yes"}
+    MAIL_SENDER = env("MAIL_SENDER", "ABC-Extranet <no-reply@servicestelle.example>")
+    MAIL_DIR: str | None = env("MAIL_DIR")
+    MAIL_MAX_ATTEMPTS = 5
+
+    # Link lifetimes.
+    CONFIRM_TOKEN_MAX_AGE = int(timedelta(days=3).total_seconds())
+    RESET_TOKEN_MAX_AGE = int(timedelta(hours=1).total_seconds())
+
+    # Absolute URLs in e-mails and CLI output.
+    BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
+    SHOW_DEMO_LOGINS = False
+
+
+class DevelopmentConfig(Config):
+    """`make run`: SQLite in instance/, mails as files, demo logins shown on the login page."""
+
+    SHOW_DEMO_LOGINS = True
+
+
+class TestingConfig(Config):
+    """pytest: CSRF and rate limits off by default; dedicated tests switch them on."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """gunicorn behind a reverse proxy with PostgreSQL; refuses to start without secrets."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_BACKEND = env("MAIL_BACKEND", "smtp")
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Apply the environment's class, then FORUM_* secrets, then test overrides; refuse an unsafe production."""
+    name = (overrides or {}).get("FORUM_CONFIG") or env("CONFIG", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"FORUM_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}")
+    app.config.from_object(CONFIGS[name])
+    app.config["FORUM_CONFIG"] = name
+    if env("SECRET_KEY"):
+        app.config["SECRET_KEY"] = env("SECRET_KEY")
+    if env("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = env("DATABASE_URL")
+    if overrides:
+        app.config.update(overrides)
+
+    if name == "production":
+        missing = [var for var, key in (("FORUM_SECRET_KEY", "SECRET_KEY"), ("FORUM_DATABASE_URL",
+                   "SQLALCHEMY_DATABASE_URI")) if not app.config.get(key)]
+        if missing:
+            raise RuntimeError("Production configuration refuses to start without " + " and ".join(missing))
+        return
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'forum.sqlite'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if not app.config.get("MAIL_DIR"):
+        app.config["MAIL_DIR"] = str(instance / "mail")
+
+
+def _instance_secret(path: Path) -> str:
+    """A random development key kept in instance/, so dev sessions survive restarts without a committed secret."""
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,46 @@
+"""Dashboard, language switch and /healthz."""
+from __future__ import annotations
+
+from flask import jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from forum.accounts import services as account_services
+from forum.accounts.forms import LanguageForm
+from forum.extensions import db
+from forum.main import bp
+from forum.permissions import can_approve_registrations, can_view_dashboard, require
+from forum.security import is_safe_next
+
+
+@bp.route("/")
+def dashboard():
+    """The logged-in home page: who I am, where I belong, what the programme is, what waits for me."""
+    require(can_view_dashboard(current_user))
+    pending = account_services.count_pending_registrations() if can_approve_registrations(current_user) else 0
+    return render_template("main/dashboard.html", pending_registrations=pending)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch between German and English; saved in the profile when logged in."""
+    form = LanguageForm()
+    if form.validate_on_submit() and form.language.data in ("de", "en"):
+        session["language"] = form.language.data
+        if current_user.is_authenticated:
+            account_services.set_language(current_user, form.language.data)
+            db.session.commit()
+    target = form.next.data
+    return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 with {"status": "ok"} when the database answers, 503 otherwise (for the load balancer)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

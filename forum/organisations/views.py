@@ -1,0 +1,124 @@
+"""The Jobcenter directory, organisation pages, and admin pages to create, edit and import organisations."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from forum.accounts.models import User
+from forum.extensions import db
+from forum.organisations import bp
+from forum.organisations.forms import MAX_IMPORT_BYTES, ImportForm, OrganisationForm
+from forum.organisations.models import KIND_LABELS, LAENDER, Organisation
+from forum.organisations.services import (OrganisationData, OrganisationError, import_organisations,
+                                          parse_domains, save_organisation)
+from forum.permissions import can_manage_organisations, can_view_organisation, require, visible_members
+
+PER_PAGE = 50
+
+
+@bp.route("/")
+def index():
+    """The directory: every organisation with its Land, type and number of members; filter and search."""
+    kind = request.args.get("kind", "")
+    land = request.args.get("land", "")
+    search = request.args.get("q", "").strip()[:100]
+    query = select(Organisation).order_by(Organisation.kind != "jobcenter", Organisation.name)
+    if kind in KIND_LABELS:
+        query = query.where(Organisation.kind == kind)
+    if land in LAENDER:
+        query = query.where(Organisation.land == land)
+    if search:
+        query = query.where(Organisation.name.ilike(f"%{_escape_like(search)}%", escape="\\"))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
+    ids = [organisation.id for organisation in page.items]
+    counts = dict(db.session.execute(visible_members(
+        current_user, select(User.organisation_id, func.count(User.id)).where(User.organisation_id.in_(ids))
+    ).group_by(User.organisation_id)).tuples().all()) if ids else {}
+    rows = [(organisation, counts.get(organisation.id, 0)) for organisation in page.items]
+    return render_template("organisations/index.html", page=page, rows=rows, kind=kind, land=land,
+                           search=search, kinds=KIND_LABELS, laender=LAENDER)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@bp.route("/<int:organisation_id>")
+def show(organisation_id: int):
+    """One organisation: name, Land, region, type, and its members."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    require(can_view_organisation(current_user, organisation))
+    members = db.session.scalars(visible_members(current_user, select(User).where(
+        User.organisation_id == organisation.id)).order_by(User.display_name)).all()
+    return render_template("organisations/show.html", organisation=organisation, members=members)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Admins add an organisation."""
+    require(can_manage_organisations(current_user))
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = save_organisation(None, _data(form), actor=current_user)
+        except OrganisationError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Die Organisation „%(name)s“ wurde angelegt.", name=organisation.name), "success")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_template("organisations/form.html", form=form, organisation=None)
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+def edit(organisation_id: int):
+    """Admins change an organisation's data and e-mail domains."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    require(can_manage_organisations(current_user))
+    form = OrganisationForm(obj=organisation)
+    if request.method == "GET":
+        form.land.data = organisation.land or ""
+        form.jobcenter_type.data = organisation.jobcenter_type or ""
+        form.domains.data = "\n".join(organisation.domain_names)
+    if form.validate_on_submit():
+        try:
+            save_organisation(organisation, _data(form), actor=current_user)
+        except OrganisationError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Die Änderungen wurden gespeichert."), "success")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_template("organisations/form.html", form=form, organisation=organisation)
+
+
+def _data(form: OrganisationForm) -> OrganisationData:
+    domains, _invalid = parse_domains(form.domains.data or "")
+    return OrganisationData(name=" ".join(form.name.data.split()), kind=form.kind.data, land=form.land.data or None,
+                            region=(form.region.data or "").strip(), jobcenter_type=form.jobcenter_type.data or None,
+                            domains=domains)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv():
+    """Admins import organisations from CSV: every line is checked first; with one bad line nothing is saved."""
+    require(can_manage_organisations(current_user))
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            form.file.errors.append(_("Die Datei ist größer als 2 MB."))
+        else:
+            report = import_organisations(raw, actor=current_user)
+            if report.ok:
+                db.session.commit()
+                flash(_("Import abgeschlossen: %(created)s neu angelegt, %(updated)s aktualisiert.",
+                        created=len(report.created), updated=len(report.updated)), "success")
+                return redirect(url_for("organisations.index"))
+            db.session.rollback()
+    return render_template("organisations/import.html", form=form, report=report)

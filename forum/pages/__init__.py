@@ -1,0 +1,4 @@
+"""Legal pages (Impressum, Datenschutz, Barrierefreiheit, Nutzungsbedingungen), public and admin-editable."""
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__, url_prefix="/pages")
