@@ -42,8 +42,7 @@ translations: install
 
 # Re-extract the strings after changing templates or code; then translate forum/translations/en.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o forum/translations/messages.pot .
-	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/sync_catalogues.py
 
 db: install
 	mkdir -p instance

@@ -74,11 +74,12 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
-    """pytest: CSRF and rate limits off by default; dedicated tests switch them on."""
+    """pytest: CSRF off and rate limits generous by default; dedicated tests tighten them."""
 
     TESTING = True
     WTF_CSRF_ENABLED = False
-    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_RESET = "10000 per minute"
     SECRET_KEY = "test-secret-key-not-for-production"
     SERVER_NAME = None
 
