@@ -105,6 +105,7 @@ def client_as(app):
     """client_as(user): a new client logged in as that user (session set directly, as Flask-Login would)."""
 
     def make(user):
+        db.session.commit()  # the user exists for real, whatever the requests roll back
         app.test_client_class = Client
         client = app.test_client()
         with client.session_transaction() as session:
@@ -116,22 +117,22 @@ def client_as(app):
 
 
 @pytest.fixture
-def member():
+def member(app):
     return make_user(role="member")
 
 
 @pytest.fixture
-def organiser():
+def organiser(app):
     return make_user(role="organiser")
 
 
 @pytest.fixture
-def moderator():
+def moderator(app):
     return make_user(role="moderator")
 
 
 @pytest.fixture
-def admin():
+def admin(app):
     return make_user(role="admin")
 
 

@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from zxcvbn import zxcvbn
 
+from forum.forms import choices
 from forum.accounts.models import LANGUAGE_LABELS, ROLE_LABELS, STATUS_LABELS
 
 MIN_PASSWORD_LENGTH = 12
@@ -85,10 +86,9 @@ class RegistrationForm(FlaskForm):
     accept_terms = BooleanField(validators=[DataRequired(
         _l("Bitte stimmen Sie den Nutzungsbedingungen und dem Datenschutzhinweis zu."))])
 
-    def __init__(self, *args, organisation_choices=(), **kwargs):
+    def __init__(self, *args, organisations: dict[int, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = list(organisation_choices)
-        self.organisation_id.choices.insert(0, (0, _l("– bitte auswählen –")))
+        self.organisation_id.choices = choices({0: _l("– bitte auswählen –"), **(organisations or {})})
         self.password.label.text = _l("Passwort")
         self.password_confirm.label.text = _l("Passwort wiederholen")
 
@@ -120,7 +120,7 @@ class ProfileForm(FlaskForm):
         DataRequired(_l("Bitte geben Sie Ihre Funktion an, z. B. Integrationsfachkraft.")),
         Length(max=120, message=_l("Die Funktion darf höchstens 120 Zeichen lang sein."))],
         render_kw={"list": "function-suggestions"})
-    language = SelectField(_l("Sprache"), choices=list(LANGUAGE_LABELS.items()),
+    language = SelectField(_l("Sprache"), choices=choices(LANGUAGE_LABELS),
                            validators=[InputRequired()])
 
 
@@ -140,9 +140,9 @@ class ConfirmForm(FlaskForm):
 
 
 class UserAdminForm(FlaskForm):
-    role = SelectField(_l("Rolle"), choices=[(key, label) for key, label in ROLE_LABELS.items()])
-    status = SelectField(_l("Status"), choices=[(key, label) for key, label in STATUS_LABELS.items()
-                                                if key != "deleted"])
+    role = SelectField(_l("Rolle"), choices=choices(ROLE_LABELS))
+    status = SelectField(_l("Status"), choices=choices({key: label for key, label in STATUS_LABELS.items()
+                                                        if key != "deleted"}))
     organisation_id = SelectField(_l("Organisation"), coerce=int)
     reason = TextAreaField(_l("Begründung (für das Protokoll; bei einer Sperrung auch an die Person)"), validators=[
         Length(max=500, message=_l("Die Begründung darf höchstens 500 Zeichen lang sein."))])

@@ -59,7 +59,7 @@ def register():
     """Register with a work address; a confirmation link is mailed."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
-    form = RegistrationForm(organisation_choices=organisation_choices())
+    form = RegistrationForm(organisations=organisation_choices())
     if form.validate_on_submit():
         organisation = db.get_or_404(Organisation, form.organisation_id.data)
         services.register_user(email=form.email.data, display_name=form.display_name.data,

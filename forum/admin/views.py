@@ -11,6 +11,7 @@ from forum.accounts.forms import UserAdminForm
 from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.admin import bp
 from forum.extensions import db
+from forum.forms import choices
 from forum.organisations.models import Organisation
 from forum.organisations.services import organisation_choices
 from forum.permissions import can_change_user, can_manage_users, require
@@ -45,7 +46,7 @@ def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     require(can_manage_users(current_user))
     form = UserAdminForm(obj=user)
-    form.organisation_id.choices = organisation_choices()
+    form.organisation_id.choices = choices(organisation_choices())
     may_change = can_change_user(current_user, user)
     if form.validate_on_submit():
         require(may_change)

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from forum.forms import choices
 from forum.organisations.models import JOBCENTER_TYPE_LABELS, KIND_LABELS, LAENDER
 from forum.organisations.services import parse_domains
 
@@ -16,12 +17,12 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen an.")),
                                                Length(max=200, message=_l("Höchstens 200 Zeichen."))])
-    kind = SelectField(_l("Art"), choices=list(KIND_LABELS.items()))
-    land = SelectField(_l("Land"), choices=[("", _l("– kein Land –")), *LAENDER.items()])
+    kind = SelectField(_l("Art"), choices=choices(KIND_LABELS))
+    land = SelectField(_l("Land"), choices=choices({"": _l("– kein Land –"), **LAENDER}))
     region = StringField(_l("Region"), validators=[Optional(), Length(max=120, message=_l("Höchstens 120 Zeichen."))],
                          description=_l("Zum Beispiel Ruhrgebiet oder Regionaldirektion Nord."))
     jobcenter_type = SelectField(_l("Typ (nur Jobcenter)"),
-                                 choices=[("", _l("– kein Typ –")), *JOBCENTER_TYPE_LABELS.items()])
+                                 choices=choices({"": _l("– kein Typ –"), **JOBCENTER_TYPE_LABELS}))
     domains = TextAreaField(_l("E-Mail-Domains"), description=_l(
         "Eine oder mehrere, getrennt durch Leerzeichen, Komma oder Zeilenumbruch, z. B. jobcenter-dortmund.de"))
 

@@ -88,10 +88,10 @@ def organisation_for_email(email: str) -> Organisation | None:
     )
 
 
-def organisation_choices() -> list[tuple[int, str]]:
-    """(id, name) of every organisation, for select fields."""
-    return [(id_, name) for id_, name in db.session.execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name))]
+def organisation_choices() -> dict[int, str]:
+    """{id: name} of every organisation in name order, for select fields."""
+    rows = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
+    return {id_: name for id_, name in rows}
 
 
 def check_rules(data: OrganisationData) -> list[str]:

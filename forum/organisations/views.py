@@ -33,9 +33,9 @@ def index():
         query = query.where(Organisation.name.ilike(f"%{_escape_like(search)}%", escape="\\"))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
     ids = [organisation.id for organisation in page.items]
-    counts = dict(db.session.execute(visible_members(
+    counts = {organisation_id: count for organisation_id, count in db.session.execute(visible_members(
         current_user, select(User.organisation_id, func.count(User.id)).where(User.organisation_id.in_(ids))
-    ).group_by(User.organisation_id)).tuples().all()) if ids else {}
+    ).group_by(User.organisation_id))} if ids else {}
     rows = [(organisation, counts.get(organisation.id, 0)) for organisation in page.items]
     return render_template("organisations/index.html", page=page, rows=rows, kind=kind, land=land,
                            search=search, kinds=KIND_LABELS, laender=LAENDER)

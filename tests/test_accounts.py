@@ -1,0 +1,309 @@
+"""Registration, confirmation, approval, login, password reset and change, profile — as users experience them."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from forum.accounts.models import User
+from forum.extensions import db
+from forum.moderation.models import AuditEntry
+from tests.conftest import link_in, text_of
+from tests.factories import PASSWORD, make_organisation, make_user
+
+STRONG = "Fahrrad-Kompass-Laterne-7"
+
+
+@pytest.fixture
+def dortmund():
+    return make_organisation(name="Jobcenter Dortmund", domains=("jobcenter-dortmund.example",))
+
+
+def register(client, organisation, **overrides):
+    data = {"email": "neu@jobcenter-dortmund.example", "display_name": "Nina Neumann",
+            "function": "Integrationsfachkraft", "organisation_id": organisation.id, "password": STRONG,
+            "password_confirm": STRONG, "accept_terms": "y", **overrides}
+    return client.post("/accounts/register", data=data)
+
+
+def user_by_email(email):
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+# --- registration -------------------------------------------------------------------------------------------
+
+def test_registration_with_matching_domain_is_active_after_confirmation(client, dortmund, outbox):
+    response = register(client, dortmund, email="Neu@Jobcenter-Dortmund.example")
+    assert response.headers["Location"] == "/accounts/register/sent"
+    user = user_by_email("neu@jobcenter-dortmund.example")
+    assert user.status == "pending" and not user.is_email_confirmed
+    assert user.terms_accepted_at is not None
+
+    mail = outbox("neu@jobcenter-dortmund.example")[-1]
+    assert "bestätigen" in mail.subject
+    page = client.get(link_in(mail.body, "/accounts/confirm/"))
+    assert "Ihr Konto ist aktiv" in text_of(page)
+    assert user_by_email("neu@jobcenter-dortmund.example").status == "active"
+
+    login = client.post("/accounts/login", data={"email": "neu@jobcenter-dortmund.example", "password": STRONG})
+    assert login.headers["Location"] == "/"
+    assert "Willkommen, Nina Neumann" in text_of(client.get("/"))
+
+
+def test_registration_with_other_domain_waits_for_a_moderator(client, dortmund, outbox, moderator_client):
+    register(client, dortmund, email="nina@mail.example")
+    client.get(link_in(outbox("nina@mail.example")[-1].body, "/accounts/confirm/"))
+    user = user_by_email("nina@mail.example")
+    assert user.status == "pending" and user.awaits_approval
+
+    refused = client.post("/accounts/login", data={"email": "nina@mail.example", "password": STRONG})
+    assert "wird noch von der Servicestelle geprüft" in text_of(refused)
+
+    queue = text_of(moderator_client.get("/moderation/registrations"))
+    assert "Nina Neumann" in queue and "nina@mail.example" in queue and "Jobcenter Dortmund" in queue
+
+
+def test_unconfirmed_registrations_are_not_in_the_moderation_queue(client, dortmund, moderator_client):
+    register(client, dortmund, email="nina@mail.example")
+    assert "nina@mail.example" not in text_of(moderator_client.get("/moderation/registrations"))
+
+
+def test_moderator_approves_registration_and_the_applicant_is_mailed(moderator_client, moderator, outbox, client):
+    applicant = make_user(status="pending", email="lena@mail.example", display_name="Lena Fischer")
+    db.session.commit()
+    response = moderator_client.post(f"/moderation/registrations/{applicant.id}/approve")
+    assert response.status_code == 302
+    assert user_by_email("lena@mail.example").status == "active"
+    mail = outbox("lena@mail.example")[-1]
+    assert "freigeschaltet" in mail.subject
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.approve"))
+    assert entry.actor_id == moderator.id and entry.target_id == applicant.id
+    assert entry.snapshot["email"] == "lena@mail.example"
+    login = client.post("/accounts/login", data={"email": "lena@mail.example", "password": PASSWORD})
+    assert login.status_code == 302
+
+
+def test_rejection_needs_a_reason_which_is_mailed_and_audited(moderator_client, outbox):
+    applicant = make_user(status="pending", email="lena@mail.example")
+    db.session.commit()
+    empty = moderator_client.post(f"/moderation/registrations/{applicant.id}/reject", data={"reason": "  "})
+    assert empty.status_code == 200
+    assert "Bitte begründen Sie die Ablehnung." in text_of(empty)
+    assert user_by_email("lena@mail.example").status == "pending"
+
+    reason = "Die Adresse gehört nicht zum Jobcenter; bitte mit der dienstlichen Adresse registrieren."
+    moderator_client.post(f"/moderation/registrations/{applicant.id}/reject", data={"reason": reason})
+    rejected = user_by_email("lena@mail.example")
+    assert rejected.status == "rejected" and rejected.status_reason == reason
+    assert reason in outbox("lena@mail.example")[-1].body
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.reject")).reason == reason
+
+
+def test_a_registration_cannot_be_approved_twice_or_before_confirmation(moderator_client):
+    unconfirmed = make_user(status="pending", confirmed=False)
+    active = make_user(status="active")
+    db.session.commit()
+    assert moderator_client.post(f"/moderation/registrations/{unconfirmed.id}/approve").status_code == 403
+    assert moderator_client.post(f"/moderation/registrations/{active.id}/approve").status_code == 403
+
+
+def test_registering_a_known_address_looks_the_same_and_mails_the_owner(client, dortmund, outbox):
+    existing = make_user(email="bekannt@jobcenter-dortmund.example", organisation=dortmund)
+    db.session.commit()
+    response = register(client, dortmund, email="BEKANNT@jobcenter-dortmund.example")
+    assert response.headers["Location"] == "/accounts/register/sent"
+    assert db.session.scalar(select(db.func.count(User.id)).where(User.email == existing.email)) == 1
+    hint = outbox(existing.email)[-1]
+    assert "Sie haben bereits ein Konto" in hint.body and "/accounts/password/forgot" in hint.body
+
+
+@pytest.mark.parametrize("password, message", [
+    ("kurz-1", "mindestens 12 Zeichen"),
+    ("passwort1234", "zu leicht zu erraten"),
+    ("qwertzuiop12", "zu leicht zu erraten"),
+])
+def test_weak_passwords_are_refused_with_a_german_message_and_the_form_is_kept(client, dortmund, password,
+                                                                               message):
+    response = register(client, dortmund, password=password, password_confirm=password)
+    page = text_of(response)
+    assert response.status_code == 200
+    assert message in page
+    html = response.get_data(as_text=True)
+    assert 'value="neu@jobcenter-dortmund.example"' in html and 'value="Nina Neumann"' in html
+    assert f'<option value="{dortmund.id}" selected>' in html
+    assert user_by_email("neu@jobcenter-dortmund.example") is None
+
+
+def test_registration_requires_consent_matching_passwords_and_an_organisation(client, dortmund):
+    page = text_of(register(client, dortmund, accept_terms="", password_confirm=STRONG + "x", organisation_id=0))
+    assert "Bitte stimmen Sie den Nutzungsbedingungen und dem Datenschutzhinweis zu." in page
+    assert "Die beiden Passwörter stimmen nicht überein." in page
+    assert "Bitte wählen Sie Ihre Organisation aus." in page
+
+
+def test_registration_rejects_an_invalid_address_in_german(client, dortmund):
+    page = text_of(register(client, dortmund, email="keine-adresse"))
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse an" in page
+
+
+def test_confirmation_link_is_tamper_proof_and_expires(app, client, dortmund, outbox):
+    register(client, dortmund)
+    link = link_in(outbox()[-1].body, "/accounts/confirm/")
+    assert client.get(link[:-3] + "xyz").status_code == 400
+    app.config["CONFIRM_TOKEN_MAX_AGE"] = -1
+    try:
+        expired = client.get(link)
+    finally:
+        app.config["CONFIRM_TOKEN_MAX_AGE"] = 3 * 24 * 3600
+    assert expired.status_code == 400 and "abgelaufen" in text_of(expired)
+    assert client.get(link).status_code == 200
+
+
+# --- login --------------------------------------------------------------------------------------------------
+
+def test_wrong_password_and_unknown_address_get_the_same_answer(client, member):
+    wrong = text_of(client.post("/accounts/login", data={"email": member.email, "password": "falsch-falsch-1"}))
+    unknown = text_of(client.post("/accounts/login", data={"email": "niemand@example.org",
+                                                            "password": "falsch-falsch-1"}))
+    assert "E-Mail-Adresse oder Passwort ist nicht richtig." in wrong
+    assert wrong == unknown
+
+
+def test_login_is_case_insensitive_in_the_address_and_keeps_it_in_the_form(client, member):
+    assert client.post("/accounts/login", data={"email": member.email.upper(), "password": PASSWORD}
+                       ).status_code == 302
+    client.post("/accounts/logout")
+    response = client.post("/accounts/login", data={"email": member.email, "password": "falsch-falsch-1"})
+    assert f'value="{member.email}"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status, message", [
+    ("suspended", "Ihr Konto ist gesperrt."),
+    ("rejected", "E-Mail-Adresse oder Passwort ist nicht richtig."),
+])
+def test_suspended_and_rejected_accounts_cannot_log_in(client, status, message):
+    user = make_user(status=status)
+    db.session.commit()
+    response = client.post("/accounts/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200 and message in text_of(response)
+
+
+def test_logout_is_a_post_and_ends_the_session(member_client):
+    assert member_client.get("/accounts/logout").status_code == 405
+    response = member_client.post("/accounts/logout")
+    assert response.headers["Location"] == "/accounts/login"
+    assert member_client.get("/").status_code == 302
+
+
+def test_remember_me_keeps_the_user_logged_in_after_the_browser_session(app, client, member):
+    client.post("/accounts/login", data={"email": member.email, "password": PASSWORD, "remember": "y"})
+    remember = next(c for c in client._cookies.values() if c.key == "abc_remember")
+    fresh_browser = app.test_client()
+    fresh_browser.set_cookie("abc_remember", remember.value)
+    assert fresh_browser.get("/").status_code == 200
+
+
+# --- password reset and change ------------------------------------------------------------------------------
+
+def test_password_reset_by_mail_link_works_once(client, member, outbox):
+    response = client.post("/accounts/password/forgot", data={"email": member.email})
+    assert "Wenn zu" in text_of(response)
+    link = link_in(outbox(member.email)[-1].body, "/accounts/password/reset/")
+
+    response = client.post(link, data={"password": STRONG, "password_confirm": STRONG})
+    assert response.headers["Location"] == "/accounts/login"
+    assert client.post("/accounts/login", data={"email": member.email, "password": PASSWORD}).status_code == 200
+    assert client.post("/accounts/login", data={"email": member.email, "password": STRONG}).status_code == 302
+    client.post("/accounts/logout")
+
+    again = client.get(link)
+    assert again.status_code == 400 and "ungültig oder abgelaufen" in text_of(again)
+    assert "Ihr Passwort für das ABC-Extranet wurde geändert" in outbox(member.email)[-1].subject
+
+
+def test_reset_request_for_an_unknown_address_looks_the_same_and_sends_nothing(client, member, outbox):
+    known = text_of(client.post("/accounts/password/forgot", data={"email": member.email}))
+    unknown = text_of(client.post("/accounts/password/forgot", data={"email": "niemand@example.org"}))
+    assert known.replace(member.email, "X") == unknown.replace("niemand@example.org", "X")
+    assert outbox("niemand@example.org") == []
+
+
+def test_reset_link_expires_after_its_lifetime(app, client, member, outbox):
+    client.post("/accounts/password/forgot", data={"email": member.email})
+    link = link_in(outbox(member.email)[-1].body, "/accounts/password/reset/")
+    app.config["RESET_TOKEN_MAX_AGE"] = -1
+    try:
+        assert client.get(link).status_code == 400
+    finally:
+        app.config["RESET_TOKEN_MAX_AGE"] = 3600
+
+
+def test_reset_form_keeps_the_user_on_the_page_with_a_message_for_a_weak_password(client, member, outbox):
+    client.post("/accounts/password/forgot", data={"email": member.email})
+    link = link_in(outbox(member.email)[-1].body, "/accounts/password/reset/")
+    response = client.post(link, data={"password": "passwort1234", "password_confirm": "passwort1234"})
+    assert response.status_code == 200 and "zu leicht zu erraten" in text_of(response)
+
+
+def test_change_password_requires_the_current_one(member_client, member):
+    response = member_client.post("/accounts/password", data={"current_password": "falsch-falsch-1",
+                                                               "password": STRONG, "password_confirm": STRONG})
+    assert "Das aktuelle Passwort ist nicht richtig." in text_of(response)
+    ok = member_client.post("/accounts/password", data={"current_password": PASSWORD, "password": STRONG,
+                                                         "password_confirm": STRONG})
+    assert ok.headers["Location"] == "/accounts/profile"
+    assert "Auf anderen Geräten sind Sie jetzt abgemeldet" in text_of(member_client.get("/accounts/profile"))
+
+
+# --- profile ------------------------------------------------------------------------------------------------
+
+def test_profile_edit_saves_name_function_and_language(member_client, member):
+    response = member_client.post("/accounts/profile", data={"display_name": "Mehmet Yılmaz",
+                                                              "function": "Teamleitung", "language": "en"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (member.display_name, member.function, member.language) == ("Mehmet Yılmaz", "Teamleitung", "en")
+    assert "Welcome, Mehmet Yılmaz" in text_of(member_client.get("/"))
+
+
+def test_profile_edit_refuses_an_empty_name_and_keeps_the_other_input(member_client, member):
+    response = member_client.post("/accounts/profile", data={"display_name": "", "function": "Teamleitung",
+                                                              "language": "de"})
+    assert "Bitte geben Sie Ihren Namen an." in text_of(response)
+    assert 'value="Teamleitung"' in response.get_data(as_text=True)
+
+
+def test_language_switch_in_the_header_works_before_and_after_login(client, member):
+    client.post("/language", data={"language": "en", "next": "/accounts/login"})
+    assert '<html lang="en"' in client.get("/accounts/login").get_data(as_text=True)
+    client.post("/accounts/login", data={"email": member.email, "password": PASSWORD})
+    client.post("/language", data={"language": "en", "next": "/"})
+    db.session.expire_all()
+    assert member.language == "en"
+    client.post("/language", data={"language": "de", "next": "/"})
+    assert '<html lang="de"' in client.get("/").get_data(as_text=True)
+
+
+def test_dashboard_shows_name_organisation_and_programme_introduction(member_client, member):
+    page = text_of(member_client.get("/"))
+    assert f"Willkommen, {member.display_name}" in page
+    assert member.organisation.name in page
+    assert "Netzwerke für Aktivierung, Beratung und Chancen" in page
+
+
+def test_moderators_see_how_many_registrations_wait(moderator_client):
+    make_user(status="pending")
+    make_user(status="pending")
+    db.session.commit()
+    assert "2 Registrierungen warten auf Freigabe." in text_of(moderator_client.get("/"))
+
+
+def test_own_organisation_page_lists_its_active_members(member_client, member):
+    colleague = make_user(organisation=member.organisation, display_name="Sabine Krüger", function="Teamleitung")
+    hidden = make_user(organisation=member.organisation, display_name="Gesperrt Gustav", status="suspended")
+    db.session.commit()
+    page = text_of(member_client.get(f"/organisations/{member.organisation_id}"))
+    assert member.organisation.name in page and "Nordrhein-Westfalen" in page and "Ruhrgebiet" in page
+    assert "gemeinsame Einrichtung (gE)" in page
+    assert colleague.display_name in page and "Teamleitung" in page
+    assert hidden.display_name not in page
