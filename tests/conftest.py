@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from flask_babel import refresh as refresh_babel
 from sqlalchemy import event, text
 
 from forum import create_app
@@ -87,10 +88,12 @@ def _database(request):
 
 
 class Client(FlaskClient):
-    """A test client that never sees another client's user (Flask-Login caches it on g)."""
+    """A test client that starts every request fresh although the test keeps one app context open:
+    Flask-Login caches the user and Flask-Babel the locale on that context."""
 
     def open(self, *args, **kwargs):
         g.pop("_login_user", None)
+        refresh_babel()
         return super().open(*args, **kwargs)
 
 

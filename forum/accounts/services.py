@@ -5,6 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import User
@@ -124,6 +125,7 @@ def pending_registrations_query():
     """Confirmed applicants waiting for a moderator, oldest first."""
     return (select(User)
             .where(User.status == "pending", User.email_confirmed_at.is_not(None))
+            .options(selectinload(User.organisation).selectinload(Organisation.domains))
             .order_by(User.created_at, User.id))
 
 

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from forum.accounts import services as account_services
 from forum.accounts.forms import ConfirmForm, RejectRegistrationForm
@@ -57,6 +58,7 @@ def reject_registration(user_id: int):
 def audit_log():
     """The Moderationsprotokoll, newest first."""
     require(can_view_audit_log(current_user))
-    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("moderation/log.html", page=page)

@@ -1,0 +1,40 @@
+"""Pages run a bounded number of SQL queries whatever the data size (no N+1)."""
+from __future__ import annotations
+
+import pytest
+
+from forum.extensions import db
+from forum.moderation.services import record
+from tests.conftest import count_queries
+from tests.factories import make_organisation, make_user
+
+
+def queries_for(client, path: str) -> int:
+    with count_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+def grow(count: int, organisations: list) -> None:
+    """More people, organisations and audit entries by different actors."""
+    for number in range(count):
+        organisation = organisations[number % len(organisations)]
+        user = make_user(organisation=organisation, status="pending" if number % 3 == 0 else "active")
+        record(user, "user.change_role", user, reason="Test")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/", "/organisations/", "/organisations/{org}", "/admin/users",
+                                  "/moderation/registrations", "/moderation/log", "/accounts/profile"])
+def test_page_query_count_does_not_grow_with_the_data(client_as, admin, path):
+    organisations = [make_organisation() for _ in range(3)]
+    client = client_as(admin)
+    target = path.format(org=organisations[0].id)
+    grow(5, organisations)
+    small = queries_for(client, target)
+    organisations += [make_organisation() for _ in range(40)]
+    grow(60, organisations)
+    large = queries_for(client, target)
+    assert large == small, f"{target}: {small} queries with little data, {large} with more"
+    assert small <= 8, f"{target}: {small} queries"
