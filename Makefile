@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app forum
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install assets translations db seed serve extract-messages clean
+.PHONY: run test install assets translations db seed serve extract-messages bench clean
 
 run: install assets translations db seed serve
 
@@ -57,3 +57,7 @@ serve:
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache
+
+# Seeds 5,000 users into a throw-away database, serves under gunicorn, prints p50/p95 per page against budgets.
+bench: install assets translations
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

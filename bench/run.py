@@ -1,0 +1,194 @@
+"""The benchmark: seed data at scale, serve the app under gunicorn, drive the main pages, print a table.
+
+    .venv/bin/python bench/run.py [--users 5000] [--requests 200] [--concurrency 4]
+
+Uses a throw-away SQLite database (or FORUM_BENCH_DATABASE_URL, e.g. PostgreSQL) and only 127.0.0.1. Each page
+has a p95 budget; the exit code is 1 when a budget is missed. Speed targets live here, not in timed tests.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "Heftklammer-Ampel-Wolke-42"
+# page -> p95 budget in milliseconds (2 cores, 2 gunicorn workers)
+BUDGETS = {
+    "/healthz": 50,
+    "/accounts/login": 100,
+    "/": 100,
+    "/organisations/": 150,
+    "/organisations/{organisation}": 150,
+    "/organisations/?land=NW&kind=jobcenter": 150,
+    "/admin/users": 150,
+    "/admin/users?q=jobcenter&status=active": 200,
+    "/moderation/registrations": 150,
+    "/moderation/log": 150,
+}
+
+
+def seed(database_url: str, users: int) -> int:
+    """Schema by migration, then organisations, users and audit entries in bulk; returns an organisation id."""
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from forum import create_app
+    from forum.accounts.models import User
+    from forum.accounts.services import hash_password
+    from forum.clock import utcnow
+    from forum.extensions import db
+    from forum.moderation.models import AuditEntry
+    from forum.organisations.models import LAENDER, Organisation, OrganisationDomain
+
+    app = create_app({"FORUM_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        now = utcnow()
+        laender = list(LAENDER)
+        organisations = [{"id": i, "name": f"Jobcenter Benchstadt {i}", "kind": "jobcenter",
+                          "land": laender[i % 16], "region": "Region", "jobcenter_type": "ge" if i % 4 else "zkt",
+                          "created_at": now} for i in range(1, 301)]
+        db.session.execute(insert(Organisation), organisations)
+        db.session.execute(insert(OrganisationDomain), [
+            {"organisation_id": o["id"], "domain": f"jc-bench-{o['id']}.example"} for o in organisations])
+        password_hash = hash_password(PASSWORD)
+        rows = []
+        for i in range(1, users + 1):
+            organisation = (i % 300) + 1
+            status = "pending" if i % 20 == 0 else "active"
+            rows.append({"id": i, "email": f"person{i}@jc-bench-{organisation}.example", "display_name": f"Person {i}",
+                         "function": "Integrationsfachkraft", "organisation_id": organisation,
+                         "role": "admin" if i == 1 else "member", "status": status, "status_reason": "",
+                         "password_hash": password_hash, "language": "de", "session_version": 1,
+                         "created_at": now, "terms_accepted_at": now, "email_confirmed_at": now,
+                         "approved_at": now if status == "active" else None})
+        db.session.execute(insert(User), rows)
+        db.session.execute(insert(AuditEntry), [
+            {"actor_id": 1, "action": "user.change_role", "target_type": "users", "target_id": random.randint(2, users),
+             "reason": "Benchmark", "snapshot": {"before": {"role": "member"}}, "created_at": now}
+            for _ in range(users * 2)])
+        db.session.commit()
+        return organisations[0]["id"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer at {url}")
+
+
+class _LoopbackPolicy(http.cookiejar.DefaultCookiePolicy):
+    """Production cookies are Secure; the benchmark talks plain HTTP on loopback and sends them anyway."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
+def login(base: str) -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar(policy=_LoopbackPolicy())
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/accounts/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "email": "person1@jc-bench-2.example",
+                                   "password": PASSWORD}).encode()
+    opener.open(base + "/accounts/login", data=data).read()
+    if "Willkommen" not in opener.open(base + "/").read().decode():
+        raise SystemExit("benchmark login failed")
+    return opener
+
+
+def drive(opener, url: str, requests: int, concurrency: int) -> list[float]:
+    timings: list[float] = []
+    lock = threading.Lock()
+    per_thread = max(1, requests // concurrency)
+
+    def worker():
+        for _ in range(per_thread):
+            started = time.perf_counter()
+            with opener.open(url, timeout=30) as response:
+                response.read()
+                assert response.status == 200, (url, response.status)
+            with lock:
+                timings.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="abc-bench-"))
+    database_url = os.environ.get("FORUM_BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite'}"
+    print(f"seeding {args.users} users, 300 organisations, {2 * args.users} audit entries into {database_url}")
+    organisation = seed(database_url, args.users)
+
+    port = free_port()
+    env = {**os.environ, "FORUM_CONFIG": "production", "FORUM_SECRET_KEY": secrets.token_urlsafe(32),
+           "FORUM_DATABASE_URL": database_url, "FORUM_MAIL_BACKEND": "file"}
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(args.workers),
+                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+                              cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    failed = False
+    try:
+        wait_for(base + "/healthz")
+        opener = login(base)
+        anonymous = urllib.request.build_opener()
+        print(f"\n{'page':45} {'req':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7} {'budget':>7}")
+        for page, budget in BUDGETS.items():
+            url = base + page.format(organisation=organisation)
+            client = anonymous if page in ("/healthz", "/accounts/login") else opener
+            drive(client, url, 8, 2)  # warm-up
+            started = time.perf_counter()
+            timings = sorted(drive(client, url, args.requests, args.concurrency))
+            elapsed = time.perf_counter() - started
+            p95 = timings[int(len(timings) * 0.95) - 1]
+            verdict = "ok" if p95 <= budget else "MISSED"
+            failed |= verdict != "ok"
+            print(f"{page:45} {len(timings):5d} {statistics.median(timings):8.1f} {p95:8.1f} {timings[-1]:8.1f} "
+                  f"{len(timings) / elapsed:7.1f} {budget:5d} {verdict}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
