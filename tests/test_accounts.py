@@ -117,6 +117,16 @@ def test_registering_a_known_address_looks_the_same_and_mails_the_owner(client, 
     assert "Sie haben bereits ein Konto" in hint.body and "/accounts/password/forgot" in hint.body
 
 
+def test_registering_again_before_confirming_resends_the_confirmation_link(client, dortmund, outbox):
+    register(client, dortmund)
+    register(client, dortmund, display_name="Jemand Anderes")
+    mails = outbox("neu@jobcenter-dortmund.example")
+    assert [m.subject for m in mails] == [mails[0].subject] * 2 and "bestätigen" in mails[0].subject
+    assert user_by_email("neu@jobcenter-dortmund.example").display_name == "Nina Neumann"
+    client.get(link_in(mails[-1].body, "/accounts/confirm/"))
+    assert user_by_email("neu@jobcenter-dortmund.example").status == "active"
+
+
 @pytest.mark.parametrize("password, message", [
     ("kurz-1", "mindestens 12 Zeichen"),
     ("passwort1234", "zu leicht zu erraten"),

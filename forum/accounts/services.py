@@ -85,6 +85,11 @@ def register_user(*, email: str, display_name: str, function: str, organisation:
     """
     email = normalise_email(email)
     existing = find_user_by_email(email)
+    if existing is not None and existing.status == "pending" and not existing.is_email_confirmed:
+        # Lost the first mail: the owner of the address gets a fresh confirmation link, nothing else changes.
+        queue_mail(existing.email, "confirm_email", language=existing.language, user=existing,
+                   confirm_url=_link("accounts.confirm_email", token=make_confirmation_token(existing)))
+        return None
     if existing is not None:
         queue_mail(existing.email, "already_registered", language=existing.language, user=existing,
                    login_url=_link("accounts.login"), reset_url=_link("accounts.forgot_password"))

@@ -15,6 +15,7 @@ from forum.forms import choices
 from forum.organisations.models import Organisation
 from forum.organisations.services import organisation_choices
 from forum.permissions import can_change_user, can_manage_users, require
+from forum.queries import contains
 
 PER_PAGE = 50
 
@@ -32,9 +33,8 @@ def users():
     if role in ROLE_LABELS:
         query = query.where(User.role == role)
     if search:
-        pattern = f"%{search.replace(chr(92), chr(92) * 2).replace('%', chr(92) + '%').replace('_', chr(92) + '_')}%"
-        query = query.where(or_(User.display_name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"),
-                                Organisation.name.ilike(pattern, escape="\\")))
+        query = query.where(or_(contains(User.display_name, search), contains(User.email, search),
+                                contains(Organisation.name, search)))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("admin/users.html", page=page, status=status, role=role, search=search,
                            roles=ROLE_LABELS, statuses=STATUS_LABELS)

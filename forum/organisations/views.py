@@ -14,6 +14,7 @@ from forum.organisations.models import KIND_LABELS, LAENDER, Organisation
 from forum.organisations.services import (OrganisationData, OrganisationError, import_organisations,
                                           parse_domains, save_organisation)
 from forum.permissions import can_manage_organisations, can_view_organisation, require, visible_members
+from forum.queries import contains
 
 PER_PAGE = 50
 
@@ -30,7 +31,7 @@ def index():
     if land in LAENDER:
         query = query.where(Organisation.land == land)
     if search:
-        query = query.where(Organisation.name.ilike(f"%{_escape_like(search)}%", escape="\\"))
+        query = query.where(contains(Organisation.name, search))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
     ids = [organisation.id for organisation in page.items]
     counts = {organisation_id: count for organisation_id, count in db.session.execute(visible_members(
@@ -39,10 +40,6 @@ def index():
     rows = [(organisation, counts.get(organisation.id, 0)) for organisation in page.items]
     return render_template("organisations/index.html", page=page, rows=rows, kind=kind, land=land,
                            search=search, kinds=KIND_LABELS, laender=LAENDER)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @bp.route("/<int:organisation_id>")

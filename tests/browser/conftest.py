@@ -152,7 +152,8 @@ class PageProblems:
 
     def assert_none(self) -> None:
         problems, self.problems = self.problems, []
-        assert not problems, "The page reported problems:\n" + "\n".join(problems)
+        if problems:
+            pytest.fail("The page reported problems:\n" + "\n".join(problems))
 
 
 @pytest.fixture
@@ -218,6 +219,6 @@ def check_accessibility(page) -> None:
             report.append(f"    {node['target']}: {node['html'][:300]}")
             if node.get("failureSummary"):
                 report.append("      " + node["failureSummary"].replace("\n", "\n      "))
-    assert not violations, f"axe found {len(violations)} accessibility violation(s) on {page.url}:\n" + \
-        "\n".join(report)
+    if violations:
+        pytest.fail(f"axe found {len(violations)} accessibility violation(s) on {page.url}:\n" + "\n".join(report))
     page.problems.assert_none()
