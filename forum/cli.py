@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt="E-Mail-Adresse")
 @click.option("--name", "display_name", prompt="Name")
 @click.option("--organisation", "organisation_name", default="Servicestelle SGB II", show_default=True,
@@ -49,6 +51,7 @@ def create_admin(email: str, display_name: str, organisation_name: str, password
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Nur wenn die Datenbank noch keine Konten hat.")
 def seed_demo(if_empty: bool) -> None:
     """Fill the database with realistic German demo data (idempotent) and print the demo logins."""
@@ -63,6 +66,7 @@ def seed_demo(if_empty: bool) -> None:
 
 
 @click.command("import-organisations")
+@with_appcontext
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_organisations_command(csv_file: Path) -> None:
     """Import organisations from a CSV file; with any bad line nothing is imported."""
@@ -80,6 +84,7 @@ def import_organisations_command(csv_file: Path) -> None:
 
 
 @click.command("send-mail")
+@with_appcontext
 @click.option("--limit", default=100, show_default=True, help="Höchstens so viele Mails in diesem Lauf.")
 def send_mail(limit: int) -> None:
     """Deliver pending mail from the outbox (SMTP, or files under instance/mail/ in development)."""
@@ -96,6 +101,7 @@ def send_mail(limit: int) -> None:
 
 
 @click.command("rerender")
+@with_appcontext
 def rerender() -> None:
     """Rebuild all stored HTML from the markdown sources (after a change of the allowlist in forum/markup.py)."""
     from forum import markup

@@ -112,6 +112,7 @@ def test_session_and_remember_cookies_are_httponly_and_samesite_lax(client, memb
     for name in ("abc_session", "abc_remember"):
         assert "HttpOnly" in cookies[name]
         assert "SameSite=Lax" in cookies[name]
+        assert "Expires=" in cookies[name]  # neither lives forever
 
 
 def test_production_cookies_are_secure(monkeypatch):

@@ -184,8 +184,11 @@ def login_refusal(user: User | None) -> str | None:
     return None
 
 
-def record_login(user: User) -> None:
+def record_login(user: User, *, language: str | None = None) -> None:
+    """Note the login; a language switched to on the login page becomes the profile's language."""
     user.last_login_at = utcnow()
+    if language in ("de", "en"):
+        user.language = language
     db.session.flush()
 
 

@@ -32,9 +32,11 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         problem = services.login_refusal(user)
         if problem is None:
+            chosen_language = session.get("language")
             session.clear()  # a fresh session at login: nothing from before carries over
+            session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without activity
             login_user(user, remember=form.remember.data)
-            services.record_login(user)
+            services.record_login(user, language=chosen_language)
             db.session.commit()
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
