@@ -51,9 +51,7 @@ class LiveServer:
 
     def deliver_mail(self) -> None:
         """Send the outbox through the real `send-mail` command (file backend → MAIL_DIR)."""
-        # `flask` (FlaskGroup) pushes the app context for commands; invoking app.cli directly does not.
-        with self.app.app_context():
-            result = self.app.test_cli_runner().invoke(args=["send-mail"])
+        result = self.app.test_cli_runner().invoke(args=["send-mail"])
         assert result.exit_code == 0, f"send-mail failed:\n{result.output}\n{result.exception!r}"
 
     def newest_mail(self, recipient: str) -> email.message.EmailMessage:
