@@ -35,12 +35,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Views are imported here, not in the packages' __init__, so models can import each other freely.
     from forum.accounts.views import bp as accounts_bp
     from forum.admin.views import bp as admin_bp
+    from forum.discussion.views import bp as discussion_bp
+    from forum.events.views import bp as events_bp
+    from forum.ideas.views import bp as ideas_bp
     from forum.main.views import bp as main_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.organisations.views import bp as organisations_bp
     from forum.pages.views import bp as pages_bp
 
-    for blueprint in (main_bp, accounts_bp, organisations_bp, admin_bp, moderation_bp, pages_bp):
+    for blueprint in (main_bp, accounts_bp, organisations_bp, events_bp, ideas_bp, discussion_bp, admin_bp,
+                      moderation_bp, pages_bp):
         app.register_blueprint(blueprint)
 
     from forum import cli, errors, security
@@ -55,6 +59,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every model module, so metadata (and Alembic's autogenerate) sees every table."""
     import forum.accounts.models  # noqa: F401
+    import forum.discussion.models  # noqa: F401
+    import forum.events.models  # noqa: F401
+    import forum.ideas.models  # noqa: F401
     import forum.moderation.models  # noqa: F401
     import forum.notifications.models  # noqa: F401
     import forum.organisations.models  # noqa: F401

@@ -68,6 +68,112 @@ def can_edit_pages(user) -> bool:
     return _is_admin(user)
 
 
+# --- events -------------------------------------------------------------------------------------------------
+
+def _is_organiser(user) -> bool:
+    return _is_member(user) and user.role in ("organiser", "admin")
+
+
+def can_view_event(user, event) -> bool:
+    """Every active member reads every event (planned, open, done or cancelled)."""
+    return _is_member(user)
+
+
+def can_manage_events(user) -> bool:
+    """Organisers of the service office (and admins) create, edit, cancel and complete events."""
+    return _is_organiser(user)
+
+
+def can_edit_event(user, event) -> bool:
+    """Editing, documentation, attachments, participants and follow-ups of an event."""
+    return _is_organiser(user)
+
+
+def can_register_for_event(user, event) -> bool:
+    """Members register for events that take registrations (status "open", deadline not passed)."""
+    from forum.events.services import registration_closed_reason
+
+    return _is_member(user) and registration_closed_reason(event) is None
+
+
+def can_download_attachment(user, attachment) -> bool:
+    """Documentation files are for logged-in members only."""
+    return _is_member(user)
+
+
+# --- ideas --------------------------------------------------------------------------------------------------
+
+def visible_ideas(user, query: Select) -> Select:
+    """Moderators see every idea; everyone else the published ones (any status after "eingereicht") and their own."""
+    from forum.ideas.models import Idea
+
+    if _is_moderator(user):
+        return query
+    if not _is_member(user):
+        return query.where(False)
+    return query.where((Idea.status != "submitted") | (Idea.author_id == user.id))
+
+
+def can_view_idea(user, idea) -> bool:
+    if not _is_member(user):
+        return False
+    return _is_moderator(user) or idea.status != "submitted" or idea.author_id == user.id
+
+
+def can_submit_idea(user) -> bool:
+    """Every active member can present an idea for the Ideenbörse."""
+    return _is_member(user)
+
+
+def can_edit_idea(user, idea) -> bool:
+    """The author edits their idea; moderators edit every idea."""
+    return _is_member(user) and (idea.author_id == user.id or _is_moderator(user))
+
+
+def can_set_idea_status(user, idea) -> bool:
+    """Moderators move ideas through eingereicht → veröffentlicht → in Erprobung → bewährt → archiviert."""
+    return _is_moderator(user)
+
+
+def can_vote(user, idea) -> bool:
+    """One vote per member on a visible idea that is published, in trial or proven (not archived)."""
+    from forum.ideas.models import VOTABLE_STATUSES
+
+    return can_view_idea(user, idea) and idea.status in VOTABLE_STATUSES
+
+
+def can_adopt_idea(user, idea) -> bool:
+    """A member records that their Jobcenter adopted a published idea of another organisation."""
+    from forum.ideas.models import VOTABLE_STATUSES
+
+    return (can_view_idea(user, idea) and idea.status in VOTABLE_STATUSES
+            and user.organisation.kind == "jobcenter" and idea.organisation_id != user.organisation_id)
+
+
+def can_link_idea_to_event(user, idea=None) -> bool:
+    """Organisers and moderators record at which events an idea was presented."""
+    return _is_member(user) and user.role in ("organiser", "moderator", "admin")
+
+
+def can_manage_reference_lists(user) -> bool:
+    """Admins keep the lists of Handlungsfelder, Zielgruppen and Kooperationspartner."""
+    return _is_admin(user)
+
+
+# --- threads ------------------------------------------------------------------------------------------------
+
+def can_view_thread(user, thread) -> bool:
+    """A thread is visible when what it belongs to is visible."""
+    if thread.idea_id is not None:
+        return can_view_idea(user, thread.idea)
+    return _is_member(user)
+
+
+def can_link_follow_up(user, event) -> bool:
+    """Organisers start follow-up threads of an event or mark existing threads as follow-ups (and unlink)."""
+    return _is_organiser(user)
+
+
 def visible_members(user, query: Select) -> Select:
     """Member lists show active accounts; admins also see pending and suspended ones."""
     from forum.accounts.models import User

@@ -1,0 +1,131 @@
+"""Events, their registrations (with waiting list), documentation attachments and personal calendar feeds."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.clock import UTCDateTime, utcnow
+from forum.extensions import db
+
+EVENT_KINDS = {
+    "workshop": _l("Werkstattgespräch"),
+    "regional_conference": _l("Regionalkonferenz"),
+    "federal_event": _l("Fachveranstaltung"),
+    "online": _l("Online-Format"),
+}
+EVENT_STATUSES = {
+    "planned": _l("geplant"),
+    "open": _l("Anmeldung offen"),
+    "done": _l("abgeschlossen"),
+    "cancelled": _l("abgesagt"),
+}
+REGISTRATION_STATUSES = {
+    "registered": _l("angemeldet"),
+    "waiting": _l("Warteliste"),
+    "cancelled": _l("abgemeldet"),
+}
+
+
+class Event(db.Model):
+    """A Werkstattgespräch, Regionalkonferenz, Fachveranstaltung or online format of the service office."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
+        Index("ix_events_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    land: Mapped[str | None] = mapped_column(String(2), index=True)
+    description_source: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    agenda_source: Mapped[str] = mapped_column(Text, default="")
+    agenda_html: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None]
+    registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    documentation_source: Mapped[str] = mapped_column(Text, default="")
+    documentation_html: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    main_thread = relationship("Thread", foreign_keys="Thread.event_id", back_populates="event", uselist=False)
+    follow_ups = relationship("Thread", foreign_keys="Thread.follow_up_event_id", back_populates="follow_up_event",
+                              order_by="Thread.created_at")
+    attachments: Mapped[list[EventAttachment]] = relationship(back_populates="event", order_by="EventAttachment.id",
+                                                              cascade="all, delete-orphan")
+    created_by = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return str(EVENT_KINDS.get(self.kind, self.kind))
+
+    @property
+    def status_label(self) -> str:
+        return str(EVENT_STATUSES.get(self.status, self.status))
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind == "online" or (bool(self.online_url) and not self.location)
+
+
+class EventRegistration(db.Model):
+    """One person's registration; the waiting list is ordered by `queued_at` (oldest first)."""
+
+    __tablename__ = "event_registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        Index("ix_event_registrations_event_status_queued", "event_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    user = relationship("User")
+
+    @property
+    def status_label(self) -> str:
+        return str(REGISTRATION_STATUSES.get(self.status, self.status))
+
+
+class EventAttachment(db.Model):
+    """A documentation file; stored under instance/uploads/ by a random name, served only to members."""
+
+    __tablename__ = "event_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="attachments")
+
+
+class CalendarFeed(db.Model):
+    """A user's secret calendar feed token (calendar apps cannot log in); a new token revokes the old one."""
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

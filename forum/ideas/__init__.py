@@ -1,0 +1,4 @@
+"""The ideas exchange (Ideenbörse): ideas of the Jobcenters, their status, votes, adoptions and links to events."""
+from flask import Blueprint
+
+bp = Blueprint("ideas", __name__, url_prefix="/ideas")
