@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, request, session, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 
 from forum.config import load_config
@@ -89,5 +89,6 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(can=template_predicates, get_locale=select_locale, url_for_page=url_for_page)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -105,11 +105,21 @@ def send_mail(limit: int) -> None:
 def rerender() -> None:
     """Rebuild all stored HTML from the markdown sources (after a change of the allowlist in forum/markup.py)."""
     from forum import markup
+    from forum.events.models import Event
+    from forum.ideas.models import Idea
     from forum.pages.models import SitePage
 
     count = 0
     for page in db.session.scalars(select(SitePage)):
         page.body_html = markup.render(page.body_source)
+        count += 1
+    for idea in db.session.scalars(select(Idea)):
+        idea.description_html = markup.render(idea.description_source)
+        count += 1
+    for event in db.session.scalars(select(Event)):
+        event.description_html = markup.render(event.description_source)
+        event.agenda_html = markup.render(event.agenda_source)
+        event.documentation_html = markup.render(event.documentation_source)
         count += 1
     db.session.commit()
     click.echo(f"{count} Texte neu erzeugt.")

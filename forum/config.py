@@ -45,7 +45,12 @@ class Config:
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
 
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Event documentation files: checked by content, stored by a random name in UPLOAD_DIR (outside static/).
+    # With more than one app server, UPLOAD_DIR must be storage they share.
+    UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)) or 20 * 1024 * 1024)
+    UPLOAD_DIR: str | None = env("UPLOAD_DIR")
+    # A whole request may carry one file of UPLOAD_MAX_BYTES plus the form around it.
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 1024 * 1024
 
     # E-mail goes through the outbox table; `flask send-mail` delivers it.
     MAIL_BACKEND = env("MAIL_BACKEND", "file")  # "smtp" or "file"
@@ -109,6 +114,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = env("DATABASE_URL")
     if overrides:
         app.config.update(overrides)
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
 
     if name == "production":
         missing = [var for var, key in (("FORUM_SECRET_KEY", "SECRET_KEY"), ("FORUM_DATABASE_URL",

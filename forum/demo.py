@@ -1,4 +1,5 @@
-"""Realistic German demo data for `flask seed-demo`: organisations in all 16 Länder and users of every role.
+"""Realistic German demo data for `flask seed-demo`: organisations in all 16 Länder, users of every role, events,
+ideas.
 
 Idempotent: everything is looked up by name or e-mail first. The domains use the reserved .example TLD.
 """
@@ -12,7 +13,9 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.accounts.services import hash_password
 from forum.clock import utcnow
+from forum.events.demo import seed_events
 from forum.extensions import db
+from forum.ideas.demo import seed_ideas
 from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
 
@@ -150,4 +153,6 @@ def seed(*, only_if_empty: bool = False) -> int:
         ))
         created += 1
     db.session.flush()
+    created += seed_events()
+    created += seed_ideas()
     return created

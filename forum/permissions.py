@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Select
 
+from forum.clock import utcnow
+
 STAFF_ROLES = frozenset({"moderator", "admin"})
 
 
@@ -101,6 +103,26 @@ def can_download_attachment(user, attachment) -> bool:
     return _is_member(user)
 
 
+def can_cancel_event(user, event) -> bool:
+    """Organisers cancel planned or open events (everyone registered or waiting is told by e-mail)."""
+    return _is_organiser(user) and event.status in ("planned", "open")
+
+
+def can_complete_event(user, event) -> bool:
+    """Organisers mark an event as held once it has begun."""
+    return _is_organiser(user) and event.status in ("planned", "open") and event.starts_at <= utcnow()
+
+
+def can_cancel_registration(user, event) -> bool:
+    """Members withdraw (also after the deadline) until the event begins, unless it is cancelled or over."""
+    return _is_member(user) and event.status in ("planned", "open") and utcnow() < event.starts_at
+
+
+def can_subscribe_calendar(user) -> bool:
+    """Every active member may have a personal calendar feed of the events they registered for."""
+    return _is_member(user)
+
+
 # --- ideas --------------------------------------------------------------------------------------------------
 
 def visible_ideas(user, query: Select) -> Select:
@@ -115,6 +137,7 @@ def visible_ideas(user, query: Select) -> Select:
 
 
 def can_view_idea(user, idea) -> bool:
+    """The same rule as visible_ideas() for one idea: published ones, one's own, and everything for moderators."""
     if not _is_member(user):
         return False
     return _is_moderator(user) or idea.status != "submitted" or idea.author_id == user.id
@@ -125,9 +148,19 @@ def can_submit_idea(user) -> bool:
     return _is_member(user)
 
 
+def can_submit_idea_for_others(user) -> bool:
+    """Service-office staff may submit an idea on behalf of any Jobcenter; members only for their own."""
+    return _is_member(user) and user.role in ("organiser", "moderator", "admin")
+
+
 def can_edit_idea(user, idea) -> bool:
     """The author edits their idea; moderators edit every idea."""
     return _is_member(user) and (idea.author_id == user.id or _is_moderator(user))
+
+
+def can_view_idea_revisions(user, idea) -> bool:
+    """Earlier versions of an idea's text are for its author and the moderators."""
+    return can_edit_idea(user, idea)
 
 
 def can_set_idea_status(user, idea) -> bool:
@@ -148,6 +181,11 @@ def can_adopt_idea(user, idea) -> bool:
 
     return (can_view_idea(user, idea) and idea.status in VOTABLE_STATUSES
             and user.organisation.kind == "jobcenter" and idea.organisation_id != user.organisation_id)
+
+
+def can_withdraw_adoption(user, adoption) -> bool:
+    """Staff of the adopting Jobcenter (anyone of them) and moderators remove an "übernommen" entry."""
+    return _is_member(user) and (adoption.organisation_id == user.organisation_id or _is_moderator(user))
 
 
 def can_link_idea_to_event(user, idea=None) -> bool:

@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.forgot_password",
     "accounts.reset_password",
     "pages.show",
+    "events.feed",  # calendar programs cannot log in; the secret token in the URL is the credential
 })
 
 CONTENT_SECURITY_POLICY = "; ".join([

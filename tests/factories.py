@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timedelta
 
 from werkzeug.security import generate_password_hash
 
@@ -48,3 +49,95 @@ def make_user(*, role: str = "member", status: str = "active", organisation: Org
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# --- events and threads -------------------------------------------------------------------------------------
+
+def make_event(*, title: str | None = None, kind: str = "workshop", status: str = "open",
+               starts_in: timedelta = timedelta(days=30), duration: timedelta = timedelta(hours=6),
+               starts_at: datetime | None = None, ends_at: datetime | None = None, capacity: int | None = 20,
+               registration_deadline: datetime | None = None, location: str = "Servicestelle SGB II, Berlin",
+               online_url: str = "", land: str | None = "BE", description: str = "", agenda: str = "",
+               created_by: User | None = None, with_thread: bool = True):
+    """An event (by default open for registration in 30 days, 20 places) with its main thread."""
+    from forum import markup
+    from forum.events.models import Event
+
+    number = next(_numbers)
+    starts_at = starts_at or utcnow().replace(microsecond=0) + starts_in
+    event = Event(
+        kind=kind, title=title or f"Werkstattgespräch Gesundheit {number}", starts_at=starts_at,
+        ends_at=ends_at or starts_at + duration, location=location, online_url=online_url, land=land,
+        description_source=description, description_html=markup.render(description), agenda_source=agenda,
+        agenda_html=markup.render(agenda), capacity=capacity, registration_deadline=registration_deadline,
+        status=status, created_by=created_by,
+    )
+    db.session.add(event)
+    db.session.flush()
+    if with_thread:
+        make_thread(title=event.title, event=event)
+    return event
+
+
+def make_thread(*, title: str | None = None, event=None, idea=None, follow_up_of=None, author: User | None = None):
+    """A thread: an event's or idea's main thread, a follow-up of an event, or (by default) a standalone one."""
+    from forum.discussion.models import Thread
+
+    thread = Thread(title=title or f"Erfahrungen aus der Praxis {next(_numbers)}", event=event, idea=idea,
+                    follow_up_event=follow_up_of, created_by=author)
+    db.session.add(thread)
+    db.session.flush()
+    return thread
+
+
+# --- ideas --------------------------------------------------------------------------------------------------
+
+IDEA_DESCRIPTION = """# Ausgangslage
+Viele Langzeitleistungsbeziehende haben gesundheitliche Einschränkungen, über die im Jobcenter kaum gesprochen wird.
+
+# Ziel
+Gesundheit wird Teil der Beratung, gemeinsam mit der Krankenkasse vor Ort.
+
+# Umsetzung
+- Sprechstunde der Krankenkasse im Jobcenter, einmal pro Woche
+- Fallbesprechungen im Team
+
+# Ergebnisse
+Mehr Teilnahme an Präventionskursen.
+
+# Übertragbarkeit
+Gut übertragbar; es braucht eine feste Ansprechperson bei der Krankenkasse."""
+
+
+def make_term(*, kind: str = "topic", name: str | None = None, position: int | None = None, active: bool = True):
+    """An entry of a reference list (Handlungsfeld by default)."""
+    from forum.ideas.models import ReferenceTerm
+
+    number = next(_numbers)
+    term = ReferenceTerm(kind=kind, name=name or f"Eintrag {number}", position=number if position is None else position,
+                         active=active)
+    db.session.add(term)
+    db.session.flush()
+    return term
+
+
+def make_idea(*, title: str | None = None, summary: str = "Gesundheitsorientierung mit der Krankenkasse vor Ort.",
+              description: str = IDEA_DESCRIPTION, status: str = "published", author: User | None = None,
+              organisation: Organisation | None = None, contact: str = "Erika Beispiel, 0231 123456",
+              terms: tuple = (), created_at: datetime | None = None, with_thread: bool = True):
+    """An idea (published by default, so every member sees it) of the author's Jobcenter, with its thread."""
+    from forum import markup
+    from forum.ideas.models import Idea
+
+    author = author or make_user(organisation=organisation)
+    now = created_at or utcnow()
+    idea = Idea(title=title or f"Gesundheitscoaching im Jobcenter {next(_numbers)}", summary=summary,
+                description_source=description, description_html=markup.render(description),
+                organisation=organisation or author.organisation, contact=contact, author=author, status=status,
+                terms=list(terms), created_at=now, updated_at=now, last_activity_at=now,
+                status_changed_at=None if status == "submitted" else now)
+    db.session.add(idea)
+    db.session.flush()
+    if with_thread:
+        make_thread(title=idea.title, idea=idea, author=author)
+    return idea

@@ -9,6 +9,8 @@ from flask_login import AnonymousUserMixin
 from forum import permissions
 from forum.extensions import db
 from tests.factories import make_user
+from tests.test_events import EVENT_RULES  # the event rules' matrix is there, with events in each state
+from tests.test_ideas import IDEA_RULES  # the idea rules' matrix is there, with ideas in each status
 
 ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
 
@@ -39,7 +41,7 @@ def call(rule: str, user, target=None):
 
 def test_every_rule_has_a_row_in_the_matrix():
     rules = {name for name, _ in inspect.getmembers(permissions, inspect.isfunction) if name.startswith("can_")}
-    assert rules == set(MATRIX) | {"can_decide_registration", "can_change_user"}
+    assert rules == set(MATRIX) | {"can_decide_registration", "can_change_user"} | EVENT_RULES | IDEA_RULES
 
 
 @pytest.mark.parametrize("rule", sorted(MATRIX))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -12,7 +12,7 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.extensions import db
 from forum.moderation.services import record
-from forum.notifications.services import queue_mail
+from forum.notifications.services import absolute_url as _link, queue_mail
 from forum.organisations.models import Organisation
 
 # A hash to compare against when the e-mail is unknown, so a login takes as long either way.
@@ -68,10 +68,6 @@ def _load(token: str, purpose: str, max_age: int) -> dict | None:
     except (SignatureExpired, BadSignature):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("id"), int) else None
-
-
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 # --- registration -------------------------------------------------------------------------------------------

@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from forum.accounts import bp, services
 from forum.accounts.forms import (FUNCTION_SUGGESTIONS, ChangePasswordForm, ForgotPasswordForm, LoginForm,
                                   ProfileForm, RegistrationForm, ResetPasswordForm)
 from forum.extensions import db, limiter
 from forum.organisations.models import Organisation
-from forum.organisations.services import organisation_choices
+from forum.organisations.services import grouped_organisations, organisation_choices
 from forum.security import is_safe_next
 
 
@@ -70,18 +69,7 @@ def register():
         db.session.commit()
         return redirect(url_for("accounts.registration_sent"))
     return render_template("accounts/register.html", form=form, function_suggestions=FUNCTION_SUGGESTIONS,
-                           grouped_organisations=_grouped_organisations())
-
-
-def _grouped_organisations():
-    """Organisations by kind and Land for the <optgroup>s of the registration form."""
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.land,
-                                                                     Organisation.name)).all()
-    groups: dict[str, list[Organisation]] = {}
-    for organisation in organisations:
-        label = organisation.land_name if organisation.kind == "jobcenter" else organisation.kind_label
-        groups.setdefault(label or organisation.kind_label, []).append(organisation)
-    return sorted(groups.items(), key=lambda item: (item[1][0].kind != "jobcenter", item[0]))
+                           grouped_organisations=grouped_organisations())
 
 
 @bp.route("/register/sent")

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -17,6 +17,11 @@ from forum.extensions import db
 from forum.notifications.models import OutboxMessage
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for e-mails, calendar files and CLI output: BASE_URL plus the endpoint's path."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def queue_mail(recipient: str, template: str, *, language: str = "de", **context) -> OutboxMessage:

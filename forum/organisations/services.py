@@ -94,6 +94,17 @@ def organisation_choices() -> dict[int, str]:
     return {id_: name for id_, name in rows}
 
 
+def grouped_organisations() -> list[tuple[str, list[Organisation]]]:
+    """Organisations for <optgroup>s: Jobcenters by Land first, then the others by kind; names in order."""
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.land,
+                                                                     Organisation.name)).all()
+    groups: dict[str, list[Organisation]] = {}
+    for organisation in organisations:
+        label = organisation.land_name if organisation.kind == "jobcenter" else organisation.kind_label
+        groups.setdefault(label or organisation.kind_label, []).append(organisation)
+    return sorted(groups.items(), key=lambda item: (item[1][0].kind != "jobcenter", item[0]))
+
+
 def check_rules(data: OrganisationData) -> list[str]:
     """The rules an organisation must follow, as German messages (empty when fine)."""
     problems = []

@@ -220,3 +220,14 @@ def check_accessibility(page) -> None:
     if violations:
         pytest.fail(f"axe found {len(violations)} accessibility violation(s) on {page.url}:\n" + "\n".join(report))
     page.problems.assert_none()
+
+
+def sideways_overflow(page) -> list[str]:
+    """Elements that stick out to the right of the viewport (empty when the page does not scroll sideways)."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        return document.documentElement.scrollWidth > width
+            ? [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1)
+                .slice(0, 5).map(e => e.outerHTML.slice(0, 120))
+            : [];
+    }""")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.moderation.services import record
-from tests.browser.conftest import ROOT, check_accessibility
+from tests.browser.conftest import ROOT, check_accessibility, sideways_overflow
 from tests.factories import PASSWORD, make_organisation, make_user
 
 pytestmark = pytest.mark.browser
@@ -266,12 +266,6 @@ def test_staff_pages_pass_axe_and_reflow_on_a_320_pixel_screen(live_server, page
                  f"/admin/users/{applicant_id}", "/accounts/profile"):
         response = page.goto(path)
         assert response.status == 200, path
-        overflow = page.evaluate("""() => {
-            const width = document.documentElement.clientWidth;
-            return document.documentElement.scrollWidth > width
-                ? [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1)
-                    .slice(0, 5).map(e => e.outerHTML.slice(0, 120))
-                : [];
-        }""")
+        overflow = sideways_overflow(page)
         assert not overflow, f"{path} scrolls sideways at 320 px because of: {overflow}"
         check_accessibility(page)
