@@ -25,11 +25,12 @@ def init_app(app: Flask) -> None:
               help="Name der Organisation (wird als Servicestelle angelegt, falls es sie nicht gibt).")
 @click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen")
 def create_admin(email: str, display_name: str, organisation_name: str, password: str) -> None:
-    """Create an active admin account (and the legal pages, if missing)."""
+    """Create an active admin account (and the legal pages and reference lists, if missing)."""
     from forum.accounts.forms import MIN_PASSWORD_LENGTH
     from forum.accounts.models import User
     from forum.accounts.services import find_user_by_email, hash_password, normalise_email
     from forum.clock import utcnow
+    from forum.ideas.terms import ensure_reference_terms
     from forum.organisations.models import Organisation
     from forum.pages.services import ensure_legal_pages
 
@@ -46,6 +47,7 @@ def create_admin(email: str, display_name: str, organisation_name: str, password
                         organisation=organisation, role="admin", status="active", password_hash=hash_password(password),
                         email_confirmed_at=now, approved_at=now, terms_accepted_at=now))
     ensure_legal_pages()
+    ensure_reference_terms()
     db.session.commit()
     click.echo(f"Admin-Konto {normalise_email(email)} angelegt.")
 

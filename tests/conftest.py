@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -174,6 +175,30 @@ def link_in(body: str, path_fragment: str) -> str:
         if path_fragment in url:
             return re.sub(r"^https?://[^/]+", "", url)
     raise AssertionError(f"no link with {path_fragment!r} in:\n{body}")
+
+
+def run_in_parallel(app, user_ids: list[str], path: str) -> list:
+    """POST path once per user at the same moment, each from its own thread and client (own app context)."""
+    barrier = threading.Barrier(len(user_ids))
+    results: list = []
+
+    def run(user_id: str) -> None:
+        client = FlaskClient(app, app.response_class, use_cookies=True)
+        with client.session_transaction() as session:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+        barrier.wait()
+        try:
+            results.append(client.post(path).status_code)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            results.append(repr(error))
+
+    threads = [threading.Thread(target=run, args=(user_id,)) for user_id in user_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
 
 
 @contextmanager

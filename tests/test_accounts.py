@@ -317,3 +317,22 @@ def test_own_organisation_page_lists_its_active_members(member_client, member):
     assert "gemeinsame Einrichtung (gE)" in page
     assert colleague.display_name in page and "Teamleitung" in page
     assert hidden.display_name not in page
+
+
+def test_dashboard_lists_my_next_events_upcoming_events_and_new_ideas(member_client, member):
+    from datetime import timedelta
+
+    from forum.events.models import EventRegistration
+    from tests.factories import make_event, make_idea
+
+    mine = make_event(title="Werkstattgespräch Gesundheit")
+    db.session.add(EventRegistration(event=mine, user=member, status="waiting"))
+    make_event(title="Regionalkonferenz Süd", status="planned")
+    make_event(title="Vergangene Konferenz", starts_in=-timedelta(days=40), status="done")
+    make_idea(title="Gesundheitslotsen")
+    make_idea(title="Noch nicht veröffentlicht", status="submitted")
+    db.session.commit()
+    page = text_of(member_client.get("/"))
+    assert "Werkstattgespräch Gesundheit" in page and "(Warteliste)" in page
+    assert "Regionalkonferenz Süd" in page and "Vergangene Konferenz" not in page
+    assert "Gesundheitslotsen" in page and "Noch nicht veröffentlicht" not in page

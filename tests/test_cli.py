@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.extensions import db
+from forum.ideas.models import ReferenceTerm
 from forum.organisations.models import LAENDER, Organisation
 from forum.pages.models import SitePage
 
@@ -21,6 +22,8 @@ def test_create_admin_creates_an_active_admin_who_can_log_in(app, client):
                                                      "password": "Heftklammer-Ampel-Wolke-42"})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(SitePage.id))) == 4
+    kinds = set(db.session.scalars(select(ReferenceTerm.kind)))
+    assert kinds == {"topic", "target_group", "partner_type"}  # the Ideenbörse lists exist from the start
 
 
 def test_create_admin_refuses_a_short_password_and_a_duplicate(app):

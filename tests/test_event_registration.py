@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from datetime import timedelta
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from forum.clock import utcnow
 from forum.events.models import EventRegistration
 from forum.extensions import db
-from tests.conftest import text_of
+from tests.conftest import run_in_parallel, text_of
 from tests.factories import make_event, make_organisation, make_user
 from tests.test_events import event_form
 
@@ -160,30 +158,6 @@ def test_withdrawing_after_the_deadline_is_allowed_but_not_after_the_start(clien
 
 
 # --- parallel requests ----------------------------------------------------------------------------------------
-
-def run_in_parallel(app, user_ids: list[str], path: str) -> list:
-    """POST path once per user at the same moment, each from its own thread and client (own app context)."""
-    barrier = threading.Barrier(len(user_ids))
-    results: list = []
-
-    def run(user_id: str) -> None:
-        client = FlaskClient(app, app.response_class, use_cookies=True)
-        with client.session_transaction() as session:
-            session["_user_id"] = user_id
-            session["_fresh"] = True
-        barrier.wait()
-        try:
-            results.append(client.post(path).status_code)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            results.append(repr(error))
-
-    threads = [threading.Thread(target=run, args=(user_id,)) for user_id in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
 
 def test_thirty_parallel_registrations_for_ten_places_are_exact(app, outbox):
     event = make_event(capacity=10)

@@ -10,7 +10,7 @@ from forum.ideas import services
 from forum.ideas.models import Idea, IdeaVote
 from tests.conftest import text_of
 from tests.factories import make_idea, make_organisation, make_user
-from tests.test_event_registration import run_in_parallel  # one thread and one client per request
+from tests.conftest import run_in_parallel  # one thread and one client per request
 
 JSON = {"Accept": "application/json"}
 

@@ -244,6 +244,22 @@ def registration_states(user, event_ids: list[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
+def upcoming_events(*, limit: int) -> list[Event]:
+    """The next events that have not ended and are not cancelled, soonest first (for the dashboard)."""
+    return list(db.session.scalars(
+        select(Event).where(Event.ends_at >= utcnow(), Event.status.in_(("planned", "open")))
+        .order_by(Event.starts_at, Event.id).limit(limit)))
+
+
+def my_upcoming_registrations(user, *, limit: int) -> list[EventRegistration]:
+    """The user's registrations and waiting-list places for events still to come, soonest first."""
+    return list(db.session.scalars(
+        select(EventRegistration).join(EventRegistration.event).options(joinedload(EventRegistration.event))
+        .where(EventRegistration.user_id == user.id, EventRegistration.status.in_(("registered", "waiting")),
+               Event.ends_at >= utcnow(), Event.status != "cancelled")
+        .order_by(Event.starts_at).limit(limit)))
+
+
 def registration_of(user, event: Event) -> EventRegistration | None:
     """The user's current registration or waiting-list place for the event (not a cancelled one)."""
     return db.session.scalar(select(EventRegistration).where(

@@ -15,6 +15,7 @@ from forum.events import attachments, bp, calendar, services
 from forum.events.forms import CancelEventForm, EventForm
 from forum.events.models import EVENT_KINDS, Event
 from forum.extensions import db
+from forum.ideas.services import ideas_presented_at
 from forum.notifications.services import absolute_url
 from forum.organisations.models import LAENDER
 from forum.permissions import (can_cancel_event, can_cancel_registration, can_complete_event, can_edit_event,
@@ -68,7 +69,7 @@ def show(event_id: int):
         "events/show.html", event=event, counts=services.registration_counts([event.id])[event.id],
         registration=registration, position=services.waiting_position(registration) if registration else None,
         closed_reason=services.registration_closed_reason(event), form=ConfirmForm(), laender=LAENDER,
-        format_size=attachments.format_size)
+        format_size=attachments.format_size, presented_ideas=ideas_presented_at(event, current_user))
 
 
 def attempt(field, action):

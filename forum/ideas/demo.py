@@ -1,5 +1,5 @@
 """Demo ideas for `flask seed-demo`: about 40 approaches of the demo Jobcenters in every status, with votes,
-adoptions and "presented at" links to the demo events. Idempotent: ideas are looked up by title."""
+adoptions and "presented at" links to the demo events. Idempotent: ideas are looked up by title and Jobcenter."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -119,15 +119,17 @@ def seed_ideas() -> int:
         Organisation.name.in_(JOBCENTERS)))}
     terms = {term.name: term for kind_terms in terms_by_kind().values() for term in kind_terms}
     events = list(db.session.scalars(select(Event).where(Event.status == "done").order_by(Event.starts_at)))
-    existing = set(db.session.scalars(select(Idea.title)))
+    existing = {(title, organisation_id) for title, organisation_id in db.session.execute(
+        select(Idea.title, Idea.organisation_id))}
     now = utcnow()
     for number in range(2 * len(APPROACHES)):
         approach, summary, start, how, topic, group, partner = APPROACHES[number % len(APPROACHES)]
-        organisation = organisations.get(JOBCENTERS[number % len(JOBCENTERS)])
+        # The second round shifts by one Jobcenter, so no Jobcenter presents the same approach twice.
+        organisation = organisations.get(JOBCENTERS[(number + number // len(APPROACHES)) % len(JOBCENTERS)])
         if organisation is None:
             continue
-        title = f"{approach} – {organisation.name}"
-        if title in existing:
+        title = approach
+        if (title, organisation.id) in existing:
             continue
         colleagues = [user for user in users if user.organisation_id == organisation.id and user.role == "member"]
         author = colleagues[0] if colleagues else office  # the office entered approaches presented at events
@@ -153,9 +155,9 @@ def seed_ideas() -> int:
 def _engage(idea: Idea, users: list[User], number: int, events: list[Event], office: User) -> None:
     """Votes from some demo users, adoptions by other Jobcenters, and the event where it was presented."""
     if idea.status != "archived":
-        for index, user in enumerate(users):
-            if (index + number) % 3 != 0:
-                services.vote(idea, user)
+        voters = users[number % 3:][: 2 + (number * 7) % max(len(users) - 2, 1)]  # 2 to all, varying per idea
+        for user in voters:
+            services.vote(idea, user)
     adopters = [user for user in users if user.role == "member" and user.organisation.kind == "jobcenter"
                 and user.organisation_id != idea.organisation_id]
     if idea.status in ("in_trial", "proven"):

@@ -8,10 +8,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum.accounts import services as account_services
 from forum.accounts.forms import LanguageForm
+from forum.events import services as event_services
 from forum.extensions import db
+from forum.ideas.models import Idea
+from forum.ideas.services import ideas_query
 from forum.main import bp
 from forum.permissions import can_approve_registrations, can_view_dashboard, require
 from forum.security import is_safe_next
+
+
+DASHBOARD_ITEMS = 5
 
 
 @bp.route("/")
@@ -19,7 +25,12 @@ def dashboard():
     """The logged-in home page: who I am, where I belong, what the programme is, what waits for me."""
     require(can_view_dashboard(current_user))
     pending = account_services.count_pending_registrations() if can_approve_registrations(current_user) else 0
-    return render_template("main/dashboard.html", pending_registrations=pending)
+    new_ideas = db.session.scalars(ideas_query(current_user, sort="newest").where(Idea.status != "submitted")
+                                   .limit(DASHBOARD_ITEMS)).all()
+    return render_template("main/dashboard.html", pending_registrations=pending,
+                           my_registrations=event_services.my_upcoming_registrations(current_user,
+                                                                                     limit=DASHBOARD_ITEMS),
+                           upcoming_events=event_services.upcoming_events(limit=3), new_ideas=new_ideas)
 
 
 @bp.route("/language", methods=["POST"])
