@@ -40,11 +40,18 @@ BUDGETS = {
     "/admin/users?q=jobcenter&status=active": 200,
     "/moderation/registrations": 150,
     "/moderation/log": 150,
+    "/events/": 150,
+    "/events/?past=1": 150,
+    "/events/{event}": 150,
+    "/ideas/": 200,
+    "/ideas/?sort=votes": 200,
+    "/ideas/{idea}": 150,
 }
 
 
-def seed(database_url: str, users: int) -> int:
-    """Schema by migration, then organisations, users and audit entries in bulk; returns an organisation id."""
+def seed(database_url: str, users: int) -> dict[str, int]:
+    """Schema by migration, then organisations, users, audit entries, events with registrations and threads,
+    ideas with votes, in bulk; returns ids of an organisation, an event and an idea to load."""
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
@@ -83,8 +90,45 @@ def seed(database_url: str, users: int) -> int:
             {"actor_id": 1, "action": "user.change_role", "target_type": "users", "target_id": random.randint(2, users),
              "reason": "Benchmark", "snapshot": {"before": {"role": "member"}}, "created_at": now}
             for _ in range(users * 2)])
+        seed_events_and_ideas(users, now)
         db.session.commit()
-        return organisations[0]["id"]
+        return {"organisation": organisations[0]["id"], "event": 1, "idea": 1}
+
+
+def seed_events_and_ideas(users: int, now) -> None:
+    """300 events (every 10th in the past) with up to 60 registrations each, 2,000 ideas with 20,000 votes."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from forum.discussion.models import Thread
+    from forum.events.models import Event, EventRegistration
+    from forum.extensions import db
+    from forum.ideas.models import Idea, IdeaVote
+
+    kinds = ("workshop", "regional_conference", "federal_event", "online")
+    events = [{"id": i, "kind": kinds[i % 4], "title": f"Werkstattgespräch Benchmark {i}",
+               "starts_at": now + timedelta(days=i - 30), "ends_at": now + timedelta(days=i - 30, hours=6),
+               "location": "Berlin", "online_url": "", "land": "BE", "description_source": "Text",
+               "description_html": "<p>Text</p>", "agenda_source": "", "agenda_html": "", "capacity": 40,
+               "status": "done" if i < 30 else "open", "documentation_source": "", "documentation_html": "",
+               "created_at": now, "updated_at": now} for i in range(1, 301)]
+    db.session.execute(insert(Event), events)
+    db.session.execute(insert(EventRegistration), [
+        {"event_id": 1 + (i % 300), "user_id": 1 + (i * 7) % users, "status": "registered" if i % 3 else "waiting",
+         "queued_at": now, "updated_at": now} for i in range(min(users, 18_000))])
+    ideas = [{"id": i, "title": f"Gesundheitslotsen {i}", "summary": "Lotsinnen begleiten zu Ärzten.",
+              "description_source": "Text", "description_html": "<p>Text</p>", "organisation_id": 1 + i % 300,
+              "contact": "", "author_id": 1 + i % users, "status": ("published", "in_trial", "proven")[i % 3],
+              "vote_count": 10, "created_at": now, "updated_at": now, "last_activity_at": now}
+             for i in range(1, 2001)]
+    db.session.execute(insert(Idea), ideas)
+    db.session.execute(insert(IdeaVote), [{"idea_id": 1 + i % 2000, "user_id": 1 + (i // 2000) % users,
+                                            "created_at": now} for i in range(20_000)])
+    db.session.execute(insert(Thread), [{"title": e["title"], "event_id": e["id"], "created_at": now,
+                                         "last_activity_at": now, "post_count": 0} for e in events]
+                       + [{"title": i["title"], "idea_id": i["id"], "created_at": now, "last_activity_at": now,
+                           "post_count": 0} for i in ideas])
 
 
 def free_port() -> int:
@@ -156,8 +200,9 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="abc-bench-"))
     database_url = os.environ.get("FORUM_BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite'}"
-    print(f"seeding {args.users} users, 300 organisations, {2 * args.users} audit entries into {database_url}")
-    organisation = seed(database_url, args.users)
+    print(f"seeding {args.users} users, 300 organisations, {2 * args.users} audit entries, 300 events, "
+          f"2,000 ideas with 20,000 votes into {database_url}")
+    ids = seed(database_url, args.users)
 
     port = free_port()
     env = {**os.environ, "FORUM_CONFIG": "production", "FORUM_SECRET_KEY": secrets.token_urlsafe(32),
@@ -173,7 +218,7 @@ def main() -> int:
         anonymous = urllib.request.build_opener()
         print(f"\n{'page':45} {'req':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7} {'budget':>7}")
         for page, budget in BUDGETS.items():
-            url = base + page.format(organisation=organisation)
+            url = base + page.format(**ids)
             client = anonymous if page in ("/healthz", "/accounts/login") else opener
             drive(client, url, 8, 2)  # warm-up
             started = time.perf_counter()

@@ -56,7 +56,7 @@ def test_organiser_creates_an_event_members_register_and_the_second_waits(live_s
         member.goto("/accounts/login")
         log_in(member, email, PASSWORD)
         member.goto(event_path)
-        button = "Anmelden" if email == first_email else "Auf die Warteliste setzen"
+        button = "Zur Veranstaltung anmelden" if email == first_email else "Auf die Warteliste setzen"
         member.get_by_role("button", name=button, exact=True).click()
         expect(member.locator("main")).to_contain_text(expected)
         check_accessibility(member)
