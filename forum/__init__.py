@@ -40,11 +40,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from forum.ideas.views import bp as ideas_bp
     from forum.main.views import bp as main_bp
     from forum.moderation.views import bp as moderation_bp
+    from forum.notifications.views import bp as notifications_bp
     from forum.organisations.views import bp as organisations_bp
     from forum.pages.views import bp as pages_bp
 
     for blueprint in (main_bp, accounts_bp, organisations_bp, events_bp, ideas_bp, discussion_bp, admin_bp,
-                      moderation_bp, pages_bp):
+                      moderation_bp, notifications_bp, pages_bp):
         app.register_blueprint(blueprint)
 
     from forum import cli, errors, security

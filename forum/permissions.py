@@ -212,6 +212,60 @@ def can_link_follow_up(user, event) -> bool:
     return _is_organiser(user)
 
 
+# --- boards, posts, following ------------------------------------------------------------------------------
+
+def can_view_board(user, board) -> bool:
+    """Every active member reads every Fachforum."""
+    return _is_member(user)
+
+
+def can_manage_boards(user) -> bool:
+    """Admins create, edit and order the Fachforen."""
+    return _is_admin(user)
+
+
+def can_start_thread(user, board) -> bool:
+    """Every active member starts threads in a Fachforum."""
+    return _is_member(user)
+
+
+def can_reply(user, thread) -> bool:
+    """Members reply in visible threads that are not locked."""
+    return can_view_thread(user, thread) and not thread.is_locked
+
+
+def can_edit_post(user, post) -> bool:
+    """Authors edit their own posts while they are neither withdrawn nor hidden and the thread is open."""
+    return (_is_member(user) and post.author_id == user.id and not post.is_withdrawn and not post.is_hidden
+            and not post.thread.is_locked)
+
+
+def can_withdraw_post(user, post) -> bool:
+    """Authors withdraw (soft-delete) their own posts; a placeholder remains."""
+    return _is_member(user) and post.author_id == user.id and not post.is_withdrawn
+
+
+def can_view_post_revisions(user, post) -> bool:
+    """Earlier versions of a post are for its author and the moderators."""
+    return _is_member(user) and (post.author_id == user.id or _is_moderator(user))
+
+
+def can_follow(user, target) -> bool:
+    """Members follow threads, ideas and events they can see."""
+    from forum.ideas.models import Idea
+
+    if isinstance(target, Idea):
+        return can_view_idea(user, target)
+    if getattr(target, "__tablename__", "") == "threads":
+        return can_view_thread(user, target)
+    return _is_member(user)
+
+
+def can_view_notifications(user) -> bool:
+    """Every active member has a notification list."""
+    return _is_member(user)
+
+
 def visible_members(user, query: Select) -> Select:
     """Member lists show active accounts; admins also see pending and suspended ones."""
     from forum.accounts.models import User

@@ -45,6 +45,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(2), default="de")
     session_version: Mapped[int] = mapped_column(default=1)
+    email_notifications: Mapped[str] = mapped_column(String(12), default="immediately", server_default="immediately")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

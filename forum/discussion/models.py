@@ -3,22 +3,43 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
 
 
+POSTS_PER_PAGE = 25
+
+
+class Board(db.Model):
+    """A Fachforum: a standing discussion area set up by admins, shown in `position` order."""
+
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Thread(db.Model):
     """A discussion. `event_id`/`idea_id` mark the one main thread of an event/idea; `follow_up_event_id`
-    marks a follow-up discussion of an event. Posts, boards and read state come with the discussions issue."""
+    marks a follow-up discussion of an event; `board_id` a thread of a Fachforum. `post_count` numbers the
+    posts (UPDATE … SET post_count = post_count + 1 RETURNING), so permalinks and counters stay exact."""
 
     __tablename__ = "threads"
-    __table_args__ = (Index("ix_threads_follow_up_event_id_created_at", "follow_up_event_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_threads_follow_up_event_id_created_at", "follow_up_event_id", "created_at"),
+        Index("ix_threads_board_id_pinned_at_last_activity_at", "board_id", "pinned_at", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"))
+    last_post_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), unique=True)
     follow_up_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
@@ -32,7 +53,9 @@ class Thread(db.Model):
     event = relationship("Event", foreign_keys=[event_id], back_populates="main_thread")
     idea = relationship("Idea", foreign_keys=[idea_id], back_populates="thread")
     follow_up_event = relationship("Event", foreign_keys=[follow_up_event_id], back_populates="follow_ups")
-    created_by = relationship("User")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    board = relationship("Board")
+    last_post_author = relationship("User", foreign_keys=[last_post_author_id])
 
     @property
     def is_locked(self) -> bool:
@@ -46,3 +69,85 @@ class Thread(db.Model):
     def is_standalone(self) -> bool:
         """Not the main thread of an event or idea (only such threads can become follow-ups)."""
         return self.event_id is None and self.idea_id is None
+
+    @property
+    def reply_count(self) -> int:
+        return max(self.post_count - 1, 0)
+
+
+class Post(db.Model):
+    """A Beitrag: markdown source and its sanitised HTML (rendered once, when written), numbered in its thread.
+
+    Withdrawn by the author or hidden by a moderator, a post keeps its row; a placeholder is shown instead."""
+
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("thread_id", "number"), Index("ix_posts_author_id_created_at", "author_id",
+                                                                      "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    thread: Mapped[Thread] = relationship()
+    author = relationship("User", foreign_keys=[author_id])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def page(self) -> int:
+        """The page of its thread the post is on (permalinks open it there)."""
+        return (self.number - 1) // POSTS_PER_PAGE + 1
+
+
+class PostRevision(db.Model):
+    """The text of a post before an edit, visible to its author and moderators."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    body_source: Mapped[str] = mapped_column(Text)
+
+    editor = relationship("User")
+
+
+class ThreadRead(db.Model):
+    """How far a user has read a thread (number of the last post seen); written only when it grows."""
+
+    __tablename__ = "thread_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    last_read_number: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuardEvent(db.Model):
+    """The client-data guard fired (and whether the author overrode it) — counted without any of the text."""
+
+    __tablename__ = "guard_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context: Mapped[str] = mapped_column(String(20))
+    patterns: Mapped[str] = mapped_column(String(200))
+    overridden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

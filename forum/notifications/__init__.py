@@ -1,1 +1,4 @@
-"""Notifications: for now the e-mail outbox; in-app notifications and digests come with the discussions."""
+"""Notifications: following, in-app notifications with the header bell, e-mail (immediately, digest, never)."""
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")

@@ -1,10 +1,10 @@
-"""The e-mail outbox: mail is written here in the transaction that caused it and delivered by `send-mail`."""
+"""The e-mail outbox, follows and in-app notifications."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
@@ -26,3 +26,48 @@ class OutboxMessage(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+FOLLOW_TARGETS = ("thread", "idea", "event")
+NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status")
+EMAIL_PREFERENCES = ("immediately", "daily", "never")
+
+
+class Follow(db.Model):
+    """A member follows a thread, an idea or an event (one row per target)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "target_type", "target_id"),
+                      Index("ix_follows_target", "target_type", "target_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    target_type: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(db.Model):
+    """An in-app notification; `emailed_at` marks it as sent (immediately or in a digest)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_id_read_at_created_at", "user_id", "read_at", "created_at"),
+                      Index("ix_notifications_emailed_at", "emailed_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+    thread = relationship("Thread")
+    post = relationship("Post")
+    idea = relationship("Idea")
+    event = relationship("Event")

@@ -96,3 +96,37 @@ def _transport(email: EmailMessage, number: int) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(email)
+
+
+# --- following and in-app notifications (interface used by discussion, ideas and events) --------------------
+# Implemented for the discussions issue; the signatures below are what other packages call.
+
+def follow(user, target) -> bool:
+    """Follow a thread, idea or event (idempotent, INSERT … ON CONFLICT DO NOTHING); True when new."""
+    raise NotImplementedError
+
+
+def unfollow(user, target) -> bool:
+    """Stop following; True when a follow was removed."""
+    raise NotImplementedError
+
+
+def is_following(user, target) -> bool:
+    raise NotImplementedError
+
+
+def notify_new_post(post, *, mentioned=()) -> int:
+    """After a post is added: notify the thread's followers (not the author) of a reply and the mentioned
+    users of a mention (each person once, mention wins); queue e-mails for those who want them immediately.
+    Returns the number of notifications created."""
+    raise NotImplementedError
+
+
+def notify_follow_up(thread, event, *, actor) -> int:
+    """A follow-up thread of an event was started or linked: notify the event's followers."""
+    raise NotImplementedError
+
+
+def notify_idea_status(idea, *, actor) -> int:
+    """An idea's status changed: notify its author (in-app, e-mail per preference)."""
+    raise NotImplementedError
