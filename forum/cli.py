@@ -13,7 +13,7 @@ from forum.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_demo, import_organisations_command, send_mail, rerender):
+    for command in (create_admin, seed_demo, import_organisations_command, send_mail, send_digests, rerender):
         app.cli.add_command(command)
 
 
@@ -25,11 +25,12 @@ def init_app(app: Flask) -> None:
               help="Name der Organisation (wird als Servicestelle angelegt, falls es sie nicht gibt).")
 @click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen")
 def create_admin(email: str, display_name: str, organisation_name: str, password: str) -> None:
-    """Create an active admin account (and the legal pages and reference lists, if missing)."""
+    """Create an active admin account (and the legal pages, reference lists and Fachforen, if missing)."""
     from forum.accounts.forms import MIN_PASSWORD_LENGTH
     from forum.accounts.models import User
     from forum.accounts.services import find_user_by_email, hash_password, normalise_email
     from forum.clock import utcnow
+    from forum.discussion.boards import ensure_boards
     from forum.ideas.terms import ensure_reference_terms
     from forum.organisations.models import Organisation
     from forum.pages.services import ensure_legal_pages
@@ -48,6 +49,7 @@ def create_admin(email: str, display_name: str, organisation_name: str, password
                         email_confirmed_at=now, approved_at=now, terms_accepted_at=now))
     ensure_legal_pages()
     ensure_reference_terms()
+    ensure_boards()
     db.session.commit()
     click.echo(f"Admin-Konto {normalise_email(email)} angelegt.")
 
@@ -102,11 +104,23 @@ def send_mail(limit: int) -> None:
     click.echo(f"{sent} Mail(s) versendet, {failed} fehlgeschlagen (werden erneut versucht).")
 
 
+@click.command("send-digests")
+@with_appcontext
+def send_digests() -> None:
+    """Put the daily digest of notifications into the outbox for everyone who chose it (run once a day)."""
+    from forum.notifications.services import send_digests as queue_digests
+
+    count = queue_digests()
+    db.session.commit()
+    click.echo(f"{count} Zusammenfassung(en) in den Postausgang gelegt; `send-mail` verschickt sie.")
+
+
 @click.command("rerender")
 @with_appcontext
 def rerender() -> None:
     """Rebuild all stored HTML from the markdown sources (after a change of the allowlist in forum/markup.py)."""
     from forum import markup
+    from forum.discussion.services import rerender_posts
     from forum.events.models import Event
     from forum.ideas.models import Idea
     from forum.pages.models import SitePage
@@ -123,5 +137,6 @@ def rerender() -> None:
         event.agenda_html = markup.render(event.agenda_source)
         event.documentation_html = markup.render(event.documentation_source)
         count += 1
+    count += rerender_posts()
     db.session.commit()
     click.echo(f"{count} Texte neu erzeugt.")

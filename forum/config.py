@@ -44,6 +44,7 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
+    RATELIMIT_POST = "10 per minute;100 per hour"  # new posts and threads per user (previews do not count)
 
     # Event documentation files: checked by content, stored by a random name in UPLOAD_DIR (outside static/).
     # With more than one app server, UPLOAD_DIR must be storage they share.
@@ -84,7 +85,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_RESET = "10000 per minute"
+    RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_RESET = RATELIMIT_POST = "10000 per minute"
     SECRET_KEY = "test-secret-key-not-for-production"
     SERVER_NAME = None
 

@@ -1,5 +1,5 @@
 """Realistic German demo data for `flask seed-demo`: organisations in all 16 Länder, users of every role, events,
-ideas.
+ideas, Fachforen and discussions.
 
 Idempotent: everything is looked up by name or e-mail first. The domains use the reserved .example TLD.
 """
@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.accounts.services import hash_password
 from forum.clock import utcnow
+from forum.discussion.boards import ensure_boards
+from forum.discussion.demo import seed_discussions
 from forum.events.demo import seed_events
 from forum.extensions import db
 from forum.ideas.demo import seed_ideas
@@ -122,7 +124,7 @@ def seed(*, only_if_empty: bool = False) -> int:
     """Add what is missing; returns the number of rows created (0 when everything was there)."""
     if only_if_empty and db.session.scalar(select(func.count(User.id))):
         return 0
-    created = ensure_legal_pages()
+    created = ensure_legal_pages() + ensure_boards()
     organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
     definitions = [(name, "jobcenter", land, region, kind, domain_for(name)) for name, land, region, kind in JOBCENTERS]
     definitions += [(name, kind, land, "", None, domain) for name, kind, land, domain in OTHER_ORGANISATIONS]
@@ -155,4 +157,5 @@ def seed(*, only_if_empty: bool = False) -> int:
     db.session.flush()
     created += seed_events()
     created += seed_ideas()
+    created += seed_discussions()
     return created

@@ -1,9 +1,42 @@
 """Helpers shared by the domain forms."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 
 def choices(mapping: dict) -> list[SelectChoice]:
     """Select options from {value: label} in the given order (WTForms 3.3 deprecates plain tuples)."""
     return [SelectChoice(value, label) for value, label in mapping.items()]
+
+
+def clean_text(text):
+    """Trimmed, with the browser's CR LF line ends as LF (so the length counts what is stored)."""
+    return text.replace("\r\n", "\n").strip() if isinstance(text, str) else text
+
+
+def one_line(text):
+    """Whitespace collapsed to single spaces (titles, names)."""
+    return " ".join(text.split()) if isinstance(text, str) else text
+
+
+class MaxChars:
+    """At most `limit` characters; the message says how many there are now."""
+
+    def __init__(self, limit: int, message):
+        self.limit, self.message = limit, message
+
+    def __call__(self, form, field):
+        count = len(field.data or "")
+        if count > self.limit:
+            raise ValidationError(_("%(message)s Zurzeit sind es %(count)s Zeichen.", message=self.message,
+                                    count=count))
+
+
+class MoveForm(FlaskForm):
+    """Move an entry of an ordered list (a reference term, a Fachforum) one place up or down."""
+
+    direction = HiddenField(validators=[InputRequired(), AnyOf(("up", "down"))])

@@ -28,6 +28,8 @@ ALLOWED_ATTRIBUTES = {"a": ("href", "title"), "th": ("align",), "td": ("align",)
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "sane_lists", "nl2br")
+# Column alignment as the `align` attribute of the allowlist (Python-Markdown's default, `style`, is removed).
+EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}
 
 # Python-Markdown's link processors scan to the end of the text for every "[" (Python-Markdown#798): 20 KB of
 # "[a" took 26 s and of "![[" 83 s of CPU. _BoundedLinks keeps them linear. bleach's linkify is quadratic on
@@ -50,8 +52,8 @@ def render(source: str) -> str:
         raise TextTooLong(len(source))
     try:
         html = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, _ExtranetExtension()], output_format="html"
-        ).convert(source)
+            extensions=[*MARKDOWN_EXTENSIONS, _ExtranetExtension()], extension_configs=EXTENSION_CONFIGS,
+            output_format="html").convert(source)
     except RecursionError:
         # Thousands of nested list or quote markers exhaust Python-Markdown's recursive block parser;
         # such a text is shown as typed rather than refused.

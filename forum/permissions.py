@@ -234,6 +234,11 @@ def can_reply(user, thread) -> bool:
     return can_view_thread(user, thread) and not thread.is_locked
 
 
+def can_quote_post(user, post) -> bool:
+    """Members quote posts that are shown (neither withdrawn nor hidden) in threads they may reply to."""
+    return can_reply(user, post.thread) and not post.is_withdrawn and not post.is_hidden
+
+
 def can_edit_post(user, post) -> bool:
     """Authors edit their own posts while they are neither withdrawn nor hidden and the thread is open."""
     return (_is_member(user) and post.author_id == user.id and not post.is_withdrawn and not post.is_hidden

@@ -1,8 +1,37 @@
-"""Query helpers shared by the list pages."""
+"""Query helpers shared by the packages: case-insensitive search, idempotent inserts, ordered lists."""
 from __future__ import annotations
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forum.extensions import db
 
 
 def contains(column, text: str):
     """Case-insensitive "column contains text", with %, _ and \\ in the text matched literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def insert_new(table: Table, conflict: list[str], **values) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: True only when this request really added the row.
+
+    The unique key decides, not a check before the insert, so parallel requests never add twice.
+    """
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+                 .execution_options(preserve_rowcount=True))  # rowcount of an INSERT is kept only when asked
+    return db.session.execute(statement).rowcount == 1
+
+
+def move_in_order(rows: list, row, step: int) -> bool:
+    """Move `row` one place up (-1) or down (+1) among `rows` (in their order) and renumber their `position`
+    1, 2, 3, …; False when it cannot move. The caller flushes."""
+    index = rows.index(row)
+    target = index + step
+    if step not in (-1, 1) or not 0 <= target < len(rows):
+        return False
+    rows[index], rows[target] = rows[target], rows[index]
+    for position, each in enumerate(rows, start=1):
+        each.position = position
+    return True

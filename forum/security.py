@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.reset_password",
     "pages.show",
     "events.feed",  # calendar programs cannot log in; the secret token in the URL is the credential
+    "notifications.unsubscribe",  # the link in every notification mail; the signed token is the credential
 })
 
 CONTENT_SECURITY_POLICY = "; ".join([

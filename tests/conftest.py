@@ -177,8 +177,9 @@ def link_in(body: str, path_fragment: str) -> str:
     raise AssertionError(f"no link with {path_fragment!r} in:\n{body}")
 
 
-def run_in_parallel(app, user_ids: list[str], path: str) -> list:
-    """POST path once per user at the same moment, each from its own thread and client (own app context)."""
+def run_in_parallel(app, user_ids: list[str], path: str, data: dict | None = None) -> list:
+    """POST path (with the form `data`) once per user at the same moment, each from its own thread and client
+    (own app context)."""
     barrier = threading.Barrier(len(user_ids))
     results: list = []
 
@@ -189,7 +190,7 @@ def run_in_parallel(app, user_ids: list[str], path: str) -> list:
             session["_fresh"] = True
         barrier.wait()
         try:
-            results.append(client.post(path).status_code)
+            results.append(client.post(path, data=data).status_code)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             results.append(repr(error))
 

@@ -141,3 +141,59 @@ def make_idea(*, title: str | None = None, summary: str = "Gesundheitsorientieru
     if with_thread:
         make_thread(title=idea.title, idea=idea, author=author)
     return idea
+
+
+# --- boards and posts ---------------------------------------------------------------------------------------
+
+def make_board(*, title: str | None = None, description: str = "Austausch über die Praxis.",
+               position: int | None = None):
+    """A Fachforum (at the end of the list by default)."""
+    from forum.discussion.models import Board
+
+    number = next(_numbers)
+    board = Board(title=title or f"Fachforum {number}", description=description,
+                  position=number if position is None else position)
+    db.session.add(board)
+    db.session.flush()
+    return board
+
+
+def make_post(*, thread=None, author: User | None = None, body: str = "Wir haben gute Erfahrungen gemacht.",
+              created_at: datetime | None = None):
+    """A post at the end of a thread (a new standalone thread by default), numbered and counted like a reply,
+    without notifications (fast enough for hundreds of posts)."""
+    from forum import markup
+    from forum.discussion.models import Post
+
+    thread = thread or make_thread()
+    author = author or make_user()
+    now = created_at or utcnow()
+    thread.post_count += 1
+    thread.last_activity_at, thread.last_post_author_id = now, author.id
+    post = Post(thread_id=thread.id, number=thread.post_count, author_id=author.id, body_source=body,
+                body_html=markup.render(body), created_at=now)
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+# --- notifications ------------------------------------------------------------------------------------------
+
+def make_notification(*, user: User, kind: str = "reply", actor: User | None = None, post=None, thread=None,
+                      idea=None, event=None, read: bool = False, created_at: datetime | None = None,
+                      emailed_at: datetime | None = None):
+    """An in-app notification for `user` (by default a reply by someone else in a new thread), unread."""
+    from forum.notifications.models import Notification
+
+    if kind in ("reply", "mention") and post is None:
+        post = make_post(thread=thread, author=actor)
+    if post is not None:
+        thread, actor = post.thread, actor or post.author
+    now = created_at or utcnow()
+    notification = Notification(user_id=user.id, kind=kind, actor_id=actor.id if actor else None,
+                                thread_id=thread.id if thread else None, post_id=post.id if post else None,
+                                idea_id=idea.id if idea else None, event_id=event.id if event else None,
+                                created_at=now, read_at=now if read else None, emailed_at=emailed_at)
+    db.session.add(notification)
+    db.session.flush()
+    return notification

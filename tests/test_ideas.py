@@ -567,7 +567,7 @@ def test_idea_pages_run_the_same_number_of_queries_for_5_and_100_entries(client_
     _grow(95, idea)
     large = _queries(client, target)
     assert large == small, f"{target}: {small} queries with 5 entries, {large} with 100"
-    assert small <= 12, f"{target}: {small} queries"
+    assert small <= 14, f"{target}: {small} queries"  # 12 + the header's notification count + the follow button
 
 
 # --- permission matrix --------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ MATRIX = {
     "can_manage_users": {"admin"},
     "can_manage_organisations": {"admin"},
     "can_edit_pages": {"admin"},
+    "can_view_notifications": {"member", "organiser", "moderator", "admin"},
 }
 OBJECT_RULES = {"can_view_organisation", "can_decide_registration", "can_change_user"}
 
@@ -41,7 +42,44 @@ def call(rule: str, user, target=None):
 
 def test_every_rule_has_a_row_in_the_matrix():
     rules = {name for name, _ in inspect.getmembers(permissions, inspect.isfunction) if name.startswith("can_")}
-    assert rules == set(MATRIX) | {"can_decide_registration", "can_change_user"} | EVENT_RULES | IDEA_RULES
+    assert rules == (set(MATRIX) | {"can_decide_registration", "can_change_user"} | EVENT_RULES | IDEA_RULES
+                     | FOLLOW_RULES | DISCUSSION_RULES)
+
+
+# following: target -> roles that may follow it (the same as may see it)
+FOLLOW_MATRIX = {
+    "thread": set(ROLES[1:]),
+    "event": set(ROLES[1:]),
+    "published_idea": set(ROLES[1:]),
+    "own_submitted_idea": set(ROLES[1:]),
+    "submitted_idea": {"moderator", "admin"},
+    "submitted_idea_thread": {"moderator", "admin"},
+}
+FOLLOW_RULES = {"can_follow"}
+
+
+def follow_target(state: str, user):
+    from tests.factories import make_event, make_idea, make_thread
+
+    if state == "thread":
+        return make_thread()
+    if state == "event":
+        return make_event()
+    if state == "published_idea":
+        return make_idea()
+    if state == "own_submitted_idea":
+        return make_idea(status="submitted", author=user)
+    idea = make_idea(status="submitted")
+    return idea.thread if state == "submitted_idea_thread" else idea
+
+
+@pytest.mark.parametrize("state", sorted(FOLLOW_MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_follow_matrix(app, state, role):
+    user = actor(role)
+    target = follow_target(state, user if role != "anonymous" else None)
+    assert permissions.can_follow(user, target) is (role in FOLLOW_MATRIX[state])
+    assert permissions.can_follow(actor("admin", "suspended"), target) is False
 
 
 @pytest.mark.parametrize("rule", sorted(MATRIX))
@@ -84,6 +122,8 @@ def test_only_admins_change_other_users_and_never_themselves(app, role, allowed)
     ("/organisations/new", ("admin",)),
     ("/organisations/import", ("admin",)),
     ("/pages/impressum/edit", ("admin",)),
+    ("/notifications/", ROLES[1:]),
+    ("/notifications/following", ROLES[1:]),
 ])
 def test_pages_answer_403_to_roles_without_the_right(app, client_as, path, allowed):
     for role in ROLES[1:]:
@@ -110,3 +150,81 @@ def test_admins_see_pending_members_of_an_organisation_members_do_not(app, clien
         as_text=True)
     assert "Paula Pending" in client_as(make_user(role="admin")).get(f"/organisations/{organisation.id}").get_data(
         as_text=True)
+
+
+# --- boards and posts: (rule, state) -> roles that may -------------------------------------------------------
+
+MEMBERS = set(ROLES[1:])
+DISCUSSION_MATRIX = {
+    ("can_view_board", "board"): MEMBERS,
+    ("can_manage_boards", None): {"admin"},
+    ("can_start_thread", "board"): MEMBERS,
+    ("can_reply", "open_thread"): MEMBERS,
+    ("can_reply", "locked_thread"): set(),
+    ("can_reply", "submitted_idea_thread"): {"moderator", "admin"},
+    ("can_quote_post", "others_post"): MEMBERS,
+    ("can_quote_post", "withdrawn_post"): set(),
+    ("can_quote_post", "hidden_post"): set(),
+    ("can_quote_post", "post_in_locked_thread"): set(),
+    ("can_edit_post", "own_post"): MEMBERS,
+    ("can_edit_post", "others_post"): set(),
+    ("can_edit_post", "own_withdrawn_post"): set(),
+    ("can_edit_post", "own_hidden_post"): set(),
+    ("can_edit_post", "own_post_in_locked_thread"): set(),
+    ("can_withdraw_post", "own_post"): MEMBERS,
+    ("can_withdraw_post", "own_post_in_locked_thread"): MEMBERS,
+    ("can_withdraw_post", "others_post"): set(),
+    ("can_withdraw_post", "own_withdrawn_post"): set(),
+    ("can_view_post_revisions", "own_post"): MEMBERS,
+    ("can_view_post_revisions", "others_post"): {"moderator", "admin"},
+}
+DISCUSSION_RULES = {rule for rule, _state in DISCUSSION_MATRIX}
+
+
+def discussion_target(state: str | None, user):
+    """A board, thread or post in the given state; "own" posts are written by `user`."""
+    from forum.clock import utcnow
+    from tests.factories import make_board, make_idea, make_post, make_thread
+
+    if state is None:
+        return None
+    if state == "board":
+        return make_board()
+    if state.endswith("thread") and not state.endswith("in_locked_thread"):
+        thread = make_idea(status="submitted").thread if state == "submitted_idea_thread" else make_thread()
+        thread.locked_at = utcnow() if state == "locked_thread" else None
+        return thread
+    own = state.startswith("own") and not isinstance(user, AnonymousUserMixin)
+    post = make_post(author=user if own else make_user())
+    post.withdrawn_at = utcnow() if "withdrawn" in state else None
+    post.hidden_at = utcnow() if "hidden" in state else None
+    post.thread.locked_at = utcnow() if "locked" in state else None
+    return post
+
+
+@pytest.mark.parametrize("rule, state", sorted(DISCUSSION_MATRIX, key=str))
+@pytest.mark.parametrize("role", ROLES)
+def test_discussion_matrix(app, rule, state, role):
+    user = actor(role)
+    target = discussion_target(state, user)
+    predicate = getattr(permissions, rule)
+    allowed = predicate(user) if state is None else predicate(user, target)
+    assert allowed is (role in DISCUSSION_MATRIX[(rule, state)])
+
+
+@pytest.mark.parametrize("rule, state", sorted(DISCUSSION_MATRIX, key=str))
+def test_suspended_accounts_may_do_nothing_in_discussions(app, rule, state):
+    user = actor("admin", "suspended")
+    target = discussion_target(state, user)
+    predicate = getattr(permissions, rule)
+    assert (predicate(user) if state is None else predicate(user, target)) is False
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ("/discussion/", ROLES[1:]),
+    ("/discussion/boards/manage", ("admin",)),
+])
+def test_discussion_pages_answer_403_to_roles_without_the_right(app, client_as, path, allowed):
+    for role in ROLES[1:]:
+        response = client_as(make_user(role=role)).get(path)
+        assert response.status_code == (200 if role in allowed else 403), (path, role)

@@ -9,6 +9,7 @@ from zxcvbn import zxcvbn
 
 from forum.forms import choices
 from forum.accounts.models import LANGUAGE_LABELS, ROLE_LABELS, STATUS_LABELS
+from forum.notifications.models import EMAIL_PREFERENCE_LABELS
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -122,6 +123,11 @@ class ProfileForm(FlaskForm):
         render_kw={"list": "function-suggestions"})
     language = SelectField(_l("Sprache"), choices=choices(LANGUAGE_LABELS),
                            validators=[InputRequired()])
+    # Not required: a form without the field (an older page) keeps the current choice; other values are refused.
+    email_notifications = SelectField(
+        _l("Benachrichtigungen per E-Mail"), choices=choices(EMAIL_PREFERENCE_LABELS),
+        description=_l("Über neue Beiträge in dem, was Sie verfolgen, über Erwähnungen, Folgediskussionen und den "
+                       "Status Ihrer Ansätze. Im Extranet sehen Sie alles unter „Benachrichtigungen“."))
 
 
 class LanguageForm(FlaskForm):

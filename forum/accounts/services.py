@@ -225,10 +225,14 @@ def change_password(user: User, password: str) -> None:
     queue_mail(user.email, "password_changed", language=user.language, user=user)
 
 
-def update_profile(user: User, *, display_name: str, function: str, language: str) -> None:
+def update_profile(user: User, *, display_name: str, function: str, language: str,
+                   email_notifications: str | None = None) -> None:
+    """Name, function, language and (when given) how notifications come by e-mail."""
     user.display_name = display_name.strip()
     user.function = function.strip()
     user.language = language
+    if email_notifications is not None:
+        user.email_notifications = email_notifications
     db.session.flush()
 
 

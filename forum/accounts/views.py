@@ -121,11 +121,11 @@ def reset_password(token: str):
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
-    """Name, function and language of the logged-in user."""
+    """Name, function, language and notification e-mails of the logged-in user."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(current_user, display_name=form.display_name.data, function=form.function.data,
-                                language=form.language.data)
+                                language=form.language.data, email_notifications=form.email_notifications.data)
         db.session.commit()
         flash(_("Ihr Profil wurde gespeichert."), "success")
         return redirect(url_for("accounts.profile"))

@@ -1,22 +1,204 @@
-"""Thread pages: what a thread belongs to (an event, an idea, or the follow-up of an event); posts come with
-the discussions issue."""
+"""Thread pages and posts: read a thread page by page (and remember how far), permalinks, reply (with preview,
+quote and the client-data guard), edit with revisions and stale-edit detection, withdraw.
+
+The Fachforen (overview, board pages, new threads, administration) are in `forum/discussion/board_views.py`.
+"""
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from functools import partial
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse_many
+from sqlalchemy.exc import OperationalError
 
-from forum.discussion import bp
-from forum.discussion.models import Thread
-from forum.extensions import db
-from forum.permissions import can_view_thread, require
+from forum.accounts.forms import ConfirmForm
+from forum.discussion import bp, guard, services
+from forum.discussion.forms import EditPostForm, PostForm
+from forum.discussion.models import Post, Thread
+from forum.extensions import db, limiter
+from forum.permissions import (can_edit_post, can_reply, can_view_post_revisions, can_view_thread,
+                               can_withdraw_post, require)
 
+
+# --- shared by the writing views (also board_views) ---------------------------------------------------------
+
+def within_posting_limit() -> bool:
+    """Count one post against the user's budget (RATELIMIT_POST, e.g. "10 per minute"); False when it is
+    used up. Checked by hand rather than by decorator, so the form comes back with the text instead of an
+    error page; the counters live in Flask-Limiter's storage (Redis with several app servers)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    limits = parse_many(current_app.config["RATELIMIT_POST"])
+    return all([limiter.limiter.hit(item, "posting", str(current_user.id)) for item in limits])
+
+
+def held_back(form, texts, render, *, rate_limited: bool = True):
+    """The answer to a valid post form that is not saved (yet): the preview (second button "Vorschau"), the
+    client-data warning, or — for new posts — the rate limit. None when the text may be saved.
+
+    `texts` are the (label, text) pairs the guard checks; `render(**context)` shows the form again.
+    """
+    if "preview" in request.form:
+        return render(preview=services.render_post(form.body.data)[0])
+    finding = guard.review(texts, confirmed=form.confirm_client_data.data, context="post")
+    if finding and finding.blocked:
+        db.session.commit()  # the count of the warning, without the text
+        return render(finding=finding)
+    if rate_limited and not within_posting_limit():
+        db.session.rollback()
+        return render(too_many=True), 429
+    return None
+
+
+def post_url(post: Post) -> str:
+    """The thread page with the post on it, scrolled to the post."""
+    page = post.page
+    return url_for("discussion.show", thread_id=post.thread_id, page=page if page > 1 else None,
+                   _anchor=f"beitrag-{post.number}")
+
+
+def _thread(thread_id: int) -> Thread:
+    thread = services.load_thread(thread_id)
+    if thread is None:
+        abort(404)
+    require(can_view_thread(current_user, thread))
+    return thread
+
+
+def _post(post_id: int) -> Post:
+    post = services.load_post(post_id)
+    if post is None:
+        abort(404)
+    require(can_view_thread(current_user, post.thread))
+    return post
+
+
+# --- reading ------------------------------------------------------------------------------------------------
 
 @bp.route("/<int:thread_id>")
 def show(thread_id: int):
-    """One thread: its title and what it belongs to."""
-    thread = db.get_or_404(Thread, thread_id)
-    require(can_view_thread(current_user, thread))
-    idea_url = None
-    if thread.idea_id is not None and "ideas.show" in current_app.view_functions:
-        idea_url = url_for("ideas.show", idea_id=thread.idea_id)
-    return render_template("discussion/thread.html", thread=thread, idea_url=idea_url)
+    """One page of a thread: what it belongs to, its posts, the reply form; remembers how far the user read."""
+    thread = _thread(thread_id)
+    page_number = request.args.get("page", 1, type=int)
+    if not 1 <= page_number <= services.page_count(thread):
+        abort(404)
+    page = services.thread_page(thread, page_number)
+    read = services.last_read(current_user, thread)
+    first_unread = read + 1 if 0 < read < thread.post_count else None  # never read: the start is the place
+    html = render_template(
+        "discussion/thread.html", thread=thread, page=page, first_unread=first_unread,
+        first_unread_page=services.page_of(first_unread) if first_unread else None,
+        form=PostForm(formdata=None) if can_reply(current_user, thread) else None)
+    _remember_read(current_user.id, thread.id, page.last_number, read)
+    return html
+
+
+def _remember_read(user_id: int, thread_id: int, number: int, known: int) -> None:
+    """Store the read state after the page is rendered, and only when it grew.
+
+    GET requests on SQLite read in a deferred transaction; the write gets a fresh one, so it waits for the lock
+    instead of failing on an old snapshot. Should it fail anyway, the page is still shown.
+    """
+    if number <= known:
+        return
+    try:
+        db.session.commit()
+        services.mark_read(user_id, thread_id, number, known=known)
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        current_app.logger.warning("Read state of thread %s for user %s not saved", thread_id, user_id)
+
+
+@bp.route("/posts/<int:post_id>")
+def post(post_id: int):
+    """Permalink of a post: the page of its thread it is on, scrolled to it."""
+    return redirect(post_url(_post(post_id)))
+
+
+# --- reply --------------------------------------------------------------------------------------------------
+
+@bp.route("/<int:thread_id>/reply", methods=["GET", "POST"])
+def reply(thread_id: int):
+    """Write a reply (also quoting a post); preview, client-data guard and rate limit; the text is never lost."""
+    thread = _thread(thread_id)
+    form = PostForm()
+    if not can_reply(current_user, thread):
+        # A locked thread (or locked while the form was open): the text stays on the page to be copied.
+        return render_template("discussion/reply.html", thread=thread, form=form, locked=True), 403
+    if request.method == "GET" and request.args.get("quote", type=int):
+        quoted = db.session.get(Post, request.args.get("quote", type=int))
+        if quoted is not None and quoted.thread_id == thread.id and not (quoted.is_withdrawn or quoted.is_hidden):
+            form.body.data = services.quote(quoted)
+    render = partial(render_template, "discussion/reply.html", thread=thread, form=form)
+    if not form.validate_on_submit():
+        return render()
+    answer = held_back(form, [(_("Beitrag"), form.body.data)], render)
+    if answer is not None:
+        return answer
+    try:
+        new_post = services.add_post(thread, form.body.data, author=current_user)
+    except services.DiscussionError as error:  # locked in the meantime
+        db.session.rollback()
+        form.body.errors.append(str(error))
+        return render(), 409
+    db.session.commit()
+    flash(_("Ihr Beitrag wurde veröffentlicht."), "success")
+    return redirect(post_url(new_post))
+
+
+# --- edit, revisions, withdraw ------------------------------------------------------------------------------
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    """The author changes a post; the old text is kept as a revision. When the post was saved elsewhere in the
+    meantime, both texts are shown and nothing is overwritten."""
+    post = _post(post_id)
+    require(can_edit_post(current_user, post))
+    form = EditPostForm()
+    if request.method == "GET":
+        form.body.data, form.version.data = post.body_source, post.version
+    render = partial(render_template, "discussion/edit_post.html", post=post, form=form, thread=post.thread)
+    if not form.validate_on_submit():
+        return render()
+    answer = held_back(form, [(_("Beitrag"), form.body.data)], render, rate_limited=False)
+    if answer is not None:
+        return answer
+    try:
+        changed = services.edit_post(post, form.body.data, editor=current_user, version=form.version.data)
+    except services.StaleEdit:
+        db.session.rollback()
+        # Saving again now replaces the current text on purpose: the form carries its version from here on.
+        form.version.data, form.version.raw_data = post.version, [str(post.version)]
+        return render(stale=True), 409
+    db.session.commit()
+    flash(_("Ihre Änderungen wurden gespeichert.") if changed else _("Sie haben nichts geändert."),
+          "success" if changed else "info")
+    return redirect(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>/revisions")
+def post_revisions(post_id: int):
+    """Earlier texts of a post (for its author and the moderators)."""
+    post = _post(post_id)
+    require(can_view_post_revisions(current_user, post))
+    return render_template("discussion/revisions.html", post=post, revisions=services.revisions_of(post))
+
+
+@bp.route("/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
+def withdraw_post(post_id: int):
+    """The author takes a post back after confirming; a placeholder stays in the thread."""
+    post = _post(post_id)
+    require(can_withdraw_post(current_user, post))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.withdraw_post(post, actor=current_user)
+        db.session.commit()
+        flash(_("Ihr Beitrag wurde zurückgezogen. An seiner Stelle steht nun ein Hinweis."), "success")
+        return redirect(post_url(post))
+    return render_template("discussion/withdraw.html", post=post, form=form)
+
+
+from forum.discussion import board_views  # noqa: E402,F401  (registers the Fachforen's routes on bp)

@@ -18,7 +18,7 @@ from forum.discussion.services import start_thread
 from forum.events.models import REGISTRATION_STATUSES, Event, EventRegistration
 from forum.extensions import db
 from forum.moderation.services import record
-from forum.notifications.services import absolute_url, queue_mail
+from forum.notifications.services import absolute_url, follow, notify_follow_up, queue_mail
 
 class EventError(ValueError):
     """A rule about events was broken; the message is German (or the user's language) for the page."""
@@ -160,8 +160,8 @@ def _count(event: Event, status: str) -> int:
 
 def register(user, event: Event) -> str:
     """Register a member: "registered" while places are free (capacity None = unlimited), else "waiting" at the
-    end of the list. Registering again is harmless; after cancelling it queues anew. Raises EventError when
-    registration is closed."""
+    end of the list; they follow the event. Registering again is harmless; after cancelling it queues anew.
+    Raises EventError when registration is closed."""
     event = _lock(event)
     reason = registration_closed_reason(event)
     if reason:
@@ -178,6 +178,7 @@ def register(user, event: Event) -> str:
         db.session.add(registration)
     registration.status, registration.queued_at, registration.updated_at = status, now, now
     db.session.flush()
+    follow(user, event)
     return status
 
 
@@ -329,15 +330,17 @@ def update_documentation(event: Event, source: str, *, actor) -> Event:
 # --- follow-up threads --------------------------------------------------------------------------------------
 
 def start_follow_up(event: Event, title: str, *, actor) -> Thread:
-    """Start a new thread as a follow-up discussion of the event; audited."""
+    """Start a new thread as a follow-up discussion of the event; audited; the event's followers are notified."""
     thread = start_thread(title, author=actor, follow_up_of=event)
     record(actor, "event.follow_up.start", event, snapshot={"title": event.title, "thread_id": thread.id,
                                                              "thread_title": thread.title})
+    notify_follow_up(thread, event, actor=actor)
     return thread
 
 
 def link_follow_up(event: Event, thread: Thread | None, *, actor) -> Thread:
-    """Mark an existing standalone thread as a follow-up of the event; audited."""
+    """Mark an existing standalone thread as a follow-up of the event; audited; the event's followers are
+    notified."""
     if thread is None:
         raise EventError(_("Diese Diskussion gibt es nicht. Bitte prüfen Sie die Nummer oder die Adresse."))
     if not thread.is_standalone:
@@ -351,6 +354,7 @@ def link_follow_up(event: Event, thread: Thread | None, *, actor) -> Thread:
     db.session.flush()
     record(actor, "event.follow_up.link", event, snapshot={"title": event.title, "thread_id": thread.id,
                                                             "thread_title": thread.title})
+    notify_follow_up(thread, event, actor=actor)
     return thread
 
 

@@ -1,14 +1,14 @@
 """Forms of the ideas exchange; every message German by default (lazy_gettext)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
-from forum.forms import choices
+from forum.discussion.forms import confirm_client_data_field
+from forum.forms import MaxChars, choices, clean_text as _clean, one_line as _one_line
 from forum.markup import MAX_SOURCE_CHARS
 
 SUMMARY_MAX = 300
@@ -20,28 +20,6 @@ DESCRIPTION_HEADINGS = (_l("Ausgangslage"), _l("Ziel"), _l("Umsetzung"), _l("Erg
 def description_template() -> str:
     """The headings of a structured description, with room to write under each (in the user's language)."""
     return "\n\n\n".join(f"# {heading}" for heading in DESCRIPTION_HEADINGS) + "\n"
-
-
-def _clean(text):
-    """Trimmed, with the browser's CR LF line ends as LF (so the length counts what is stored)."""
-    return text.replace("\r\n", "\n").strip() if isinstance(text, str) else text
-
-
-def _one_line(text):
-    return " ".join(text.split()) if isinstance(text, str) else text
-
-
-class MaxChars:
-    """At most `limit` characters; the message says how many there are now."""
-
-    def __init__(self, limit: int, message):
-        self.limit, self.message = limit, message
-
-    def __call__(self, form, field):
-        count = len(field.data or "")
-        if count > self.limit:
-            raise ValidationError(_("%(message)s Zurzeit sind es %(count)s Zeichen.", message=self.message,
-                                    count=count))
 
 
 def _terms_field(label, description=None):
@@ -84,6 +62,7 @@ class IdeaForm(FlaskForm):
     topics = _terms_field(_l("Handlungsfelder"), _l("Mindestens ein Handlungsfeld."))
     target_groups = _terms_field(_l("Zielgruppen"))
     partner_types = _terms_field(_l("Beteiligte Kooperationspartner"))
+    confirm_client_data = confirm_client_data_field()
 
     def __init__(self, *args, terms: dict | None = None, organisations: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,9 +138,3 @@ class TermForm(FlaskForm):
     name = StringField(_l("Bezeichnung"), filters=[_one_line], validators=[
         DataRequired(_l("Bitte geben Sie eine Bezeichnung an.")),
         MaxChars(120, _l("Die Bezeichnung darf höchstens 120 Zeichen lang sein."))])
-
-
-class MoveTermForm(FlaskForm):
-    """Move an entry one place up or down."""
-
-    direction = HiddenField(validators=[InputRequired(), AnyOf(("up", "down"))])

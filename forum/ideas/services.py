@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import format_date, gettext as _
-from sqlalchemy import Select, Table, case, delete, distinct, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, case, delete, distinct, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from forum import markup
@@ -21,9 +20,10 @@ from forum.extensions import db
 from forum.ideas.models import (IDEA_STATUSES, STATUS_TRANSITIONS, Idea, IdeaAdoption, IdeaEvent, IdeaRevision,
                                 IdeaVote, ReferenceTerm, idea_terms)
 from forum.moderation.services import record
-from forum.notifications.services import absolute_url, queue_mail
+from forum.notifications import services as notifications
 from forum.organisations.models import Organisation
 from forum.permissions import visible_ideas
+from forum.queries import insert_new
 
 
 class IdeaError(ValueError):
@@ -69,7 +69,8 @@ def ideas_query(user: User, *, term_ids: Iterable[int] = (), land: str | None = 
 # --- submit and edit ----------------------------------------------------------------------------------------
 
 def submit_idea(data: IdeaData, *, author: User, organisation: Organisation) -> Idea:
-    """Create an idea in status "eingereicht" with its main discussion thread; the description is rendered now."""
+    """Create an idea in status "eingereicht" with its main discussion thread; the description is rendered now
+    and the author follows the idea."""
     now = utcnow()
     idea = Idea(title=data.title, summary=data.summary, description_source=data.description,
                 description_html=markup.render(data.description), contact=data.contact, organisation=organisation,
@@ -78,6 +79,7 @@ def submit_idea(data: IdeaData, *, author: User, organisation: Organisation) -> 
     db.session.add(idea)
     db.session.flush()
     start_thread(idea.title, author=author, idea=idea)
+    notifications.follow(author, idea)
     return idea
 
 
@@ -136,7 +138,8 @@ def allowed_statuses(idea: Idea) -> dict[str, object]:
 
 
 def set_idea_status(idea: Idea, status: str, *, actor: User, reason: str) -> None:
-    """Move the idea along the workflow with a reason: audited, and the author is told by e-mail."""
+    """Move the idea along the workflow with a reason: audited, and the author is notified (in-app, and by
+    e-mail as they chose)."""
     reason = reason.strip()
     if status not in STATUS_TRANSITIONS.get(idea.status, ()):
         raise IdeaError(_("Der Status „%(old)s“ kann nicht zu „%(new)s“ wechseln.", old=idea.status_label,
@@ -148,26 +151,10 @@ def set_idea_status(idea: Idea, status: str, *, actor: User, reason: str) -> Non
     idea.status_changed_at = idea.last_activity_at = utcnow()
     db.session.flush()
     record(actor, "idea.status", idea, reason=reason, snapshot={"title": idea.title, "from": old, "to": status})
-    author = idea.author
-    if author.id != actor.id and author.status != "deleted":
-        # Lazy labels: rendered in the author's language by queue_mail.
-        queue_mail(author.email, "idea_status_changed", language=author.language, user=author, idea=idea,
-                   old_status=IDEA_STATUSES[old], new_status=IDEA_STATUSES[status], reason=reason,
-                   idea_url=absolute_url("ideas.show", idea_id=idea.id))
+    notifications.notify_idea_status(idea, actor=actor, reason=reason)
 
 
 # --- votes and adoptions: exact under concurrent requests ----------------------------------------------------
-
-def _insert_new(table: Table, conflict: list[str], **values) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING: True only when this request really added the row.
-
-    The unique key decides, not a check before the insert, so parallel requests never add twice.
-    """
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-                 .execution_options(preserve_rowcount=True))  # rowcount of an INSERT is kept only when asked
-    return db.session.execute(statement).rowcount == 1
-
 
 def _count_vote(idea: Idea, step: int) -> None:
     """vote_count = vote_count ± 1 in SQL (never read-modify-write); the idea's loaded value is refreshed."""
@@ -179,7 +166,7 @@ def _count_vote(idea: Idea, step: int) -> None:
 
 def vote(idea: Idea, user: User) -> bool:
     """Add the user's vote; False when they had already voted (a second vote changes nothing)."""
-    added = _insert_new(IdeaVote.__table__, ["idea_id", "user_id"], idea_id=idea.id, user_id=user.id,
+    added = insert_new(IdeaVote.__table__, ["idea_id", "user_id"], idea_id=idea.id, user_id=user.id,
                         created_at=utcnow())
     if added:
         _count_vote(idea, +1)
@@ -215,7 +202,7 @@ def voting_jobcenters(idea_ids: list[int]) -> dict[int, int]:
 
 def adopt_idea(idea: Idea, *, user: User, note: str = "") -> bool:
     """Record that the user's Jobcenter adopted the idea (once per Jobcenter); False when it already had."""
-    added = _insert_new(IdeaAdoption.__table__, ["idea_id", "organisation_id"], idea_id=idea.id,
+    added = insert_new(IdeaAdoption.__table__, ["idea_id", "organisation_id"], idea_id=idea.id,
                         organisation_id=user.organisation_id, user_id=user.id, note=note.strip(),
                         created_at=utcnow())
     if added:
@@ -242,7 +229,7 @@ def adoptions_of(idea: Idea) -> list[IdeaAdoption]:
 
 def link_event(idea: Idea, event: Event, *, actor: User) -> bool:
     """Record that the idea was presented at the event (audited); False when the link existed."""
-    added = _insert_new(IdeaEvent.__table__, ["idea_id", "event_id"], idea_id=idea.id, event_id=event.id,
+    added = insert_new(IdeaEvent.__table__, ["idea_id", "event_id"], idea_id=idea.id, event_id=event.id,
                         linked_by_id=actor.id, created_at=utcnow())
     if added:
         db.session.expire(idea, ["event_links"])

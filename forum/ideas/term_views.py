@@ -8,7 +8,8 @@ from flask_login import current_user
 from forum.accounts.forms import ConfirmForm
 from forum.extensions import db
 from forum.ideas import bp, terms
-from forum.ideas.forms import MoveTermForm, TermForm
+from forum.forms import MoveForm
+from forum.ideas.forms import TermForm
 from forum.ideas.models import REFERENCE_KINDS, ReferenceTerm
 from forum.ideas.services import IdeaError
 from forum.permissions import can_manage_reference_lists, require
@@ -77,7 +78,7 @@ def move_term(term_id: int):
     """One place up or down in the list (the order in which forms offer the entries)."""
     term = db.get_or_404(ReferenceTerm, term_id)
     require(can_manage_reference_lists(current_user))
-    form = MoveTermForm()
+    form = MoveForm()
     if form.validate_on_submit() and terms.move_term(term, -1 if form.direction.data == "up" else 1,
                                                      actor=current_user):
         db.session.commit()

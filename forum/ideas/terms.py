@@ -12,6 +12,7 @@ from forum.extensions import db
 from forum.ideas.models import REFERENCE_KINDS, ReferenceTerm
 from forum.ideas.services import IdeaError
 from forum.moderation.services import record
+from forum.queries import move_in_order
 
 # What a new installation starts with (`ensure_reference_terms`); admins change the lists afterwards.
 DEFAULT_TERMS = {
@@ -82,13 +83,8 @@ def move_term(term: ReferenceTerm, step: int, *, actor: User) -> bool:
     """Move a term one place up (-1) or down (+1) in its list; the list is renumbered 1, 2, 3, …"""
     terms = list(db.session.scalars(select(ReferenceTerm).where(ReferenceTerm.kind == term.kind)
                                     .order_by(ReferenceTerm.position, ReferenceTerm.name)))
-    index = terms.index(term)
-    target = index + step
-    if step not in (-1, 1) or not 0 <= target < len(terms):
+    if not move_in_order(terms, term, step):
         return False
-    terms[index], terms[target] = terms[target], terms[index]
-    for position, each in enumerate(terms, start=1):
-        each.position = position
     db.session.flush()
     record(actor, "reference_term.move", term, snapshot=_snapshot(term))
     return True

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forum.accounts.forms import ConfirmForm
+from forum.discussion import guard
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas import bp, services, term_views  # noqa: F401 (term_views adds the reference-list pages)
@@ -85,6 +86,17 @@ def _data(form: IdeaForm, terms: dict[str, list[ReferenceTerm]]) -> services.Ide
                              contact=form.contact.data, terms=[by_id[term_id] for term_id in form.term_ids])
 
 
+def _client_data_warning(form: IdeaForm):
+    """The client-data guard on the idea's texts: the finding when it stops the form (counted, committed)."""
+    finding = guard.review([(form.title.label.text, form.title.data), (form.summary.label.text, form.summary.data),
+                            (form.description.label.text, form.description.data)],
+                           confirmed=form.confirm_client_data.data, context="idea")
+    if finding and finding.blocked:
+        db.session.commit()
+        return finding
+    return None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def submit():
     """Present an approach: title, summary, structured description, Jobcenter, contact and the three lists."""
@@ -97,7 +109,8 @@ def submit():
         form.contact.data = f"{current_user.display_name}, {current_user.email}"
         if for_others:
             form.organisation_id.data = current_user.organisation_id
-    if form.validate_on_submit():
+    finding = _client_data_warning(form) if form.validate_on_submit() else None
+    if form.is_submitted() and not form.errors and finding is None:
         organisation = (db.get_or_404(Organisation, form.organisation_id.data) if for_others
                         else current_user.organisation)
         idea = services.submit_idea(_data(form, terms), author=current_user, organisation=organisation)
@@ -105,7 +118,7 @@ def submit():
         flash(_("Vielen Dank! Ihr Ansatz wurde eingereicht. Die Servicestelle prüft ihn und veröffentlicht ihn "
                 "dann in der Ideenbörse."), "success")
         return redirect(url_for("ideas.show", idea_id=idea.id))
-    return render_template("ideas/form.html", form=form, idea=None)
+    return render_template("ideas/form.html", form=form, idea=None, finding=finding)
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
@@ -124,7 +137,8 @@ def edit(idea_id: int):
         form.partner_types.data = [term.id for term in idea.terms_of("partner_type")]
         if for_others:
             form.organisation_id.data = idea.organisation_id
-    if form.validate_on_submit():
+    finding = _client_data_warning(form) if form.validate_on_submit() else None
+    if form.is_submitted() and not form.errors and finding is None:
         organisation = db.get_or_404(Organisation, form.organisation_id.data) if for_others else None
         if services.edit_idea(idea, _data(form, terms), editor=current_user, organisation=organisation):
             db.session.commit()
@@ -133,7 +147,7 @@ def edit(idea_id: int):
             flash(_("Sie haben nichts geändert."), "info")
         return redirect(url_for("ideas.show", idea_id=idea.id))
     retired = [term for term in idea.terms if not term.active]
-    return render_template("ideas/form.html", form=form, idea=idea, retired_terms=retired)
+    return render_template("ideas/form.html", form=form, idea=idea, retired_terms=retired, finding=finding)
 
 
 @bp.route("/<int:idea_id>/revisions")
@@ -180,7 +194,7 @@ def _render_show(idea: Idea, *, status_form: StatusForm | None = None, adopt_for
 
 @bp.route("/<int:idea_id>/status", methods=["POST"])
 def set_status(idea_id: int):
-    """A moderator moves the idea along the workflow, with a reason (audited, the author is mailed)."""
+    """A moderator moves the idea along the workflow, with a reason (audited, the author is notified)."""
     idea = _load(idea_id)
     require(can_set_idea_status(current_user, idea))
     form = StatusForm(statuses=services.allowed_statuses(idea))
@@ -192,7 +206,7 @@ def set_status(idea_id: int):
             form.status.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Der Status ist jetzt „%(status)s“. Die einreichende Person wird per E-Mail informiert.",
+            flash(_("Der Status ist jetzt „%(status)s“. Die einreichende Person wird benachrichtigt.",
                     status=idea.status_label), "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
     return _render_show(idea, status_form=form)

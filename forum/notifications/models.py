@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,11 @@ class OutboxMessage(db.Model):
 FOLLOW_TARGETS = ("thread", "idea", "event")
 NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status")
 EMAIL_PREFERENCES = ("immediately", "daily", "never")
+EMAIL_PREFERENCE_LABELS = {
+    "immediately": _l("sofort – eine E-Mail je Benachrichtigung"),
+    "daily": _l("täglich – eine Zusammenfassung am Tag"),
+    "never": _l("nie – nur hier im Extranet"),
+}
 
 
 class Follow(db.Model):

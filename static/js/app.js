@@ -4,7 +4,7 @@
 
   // The first error summary gets focus, so keyboard and screen-reader users land on what to fix.
   function focusErrorSummary() {
-    var summary = document.querySelector(".error-summary, #import-errors");
+    var summary = document.querySelector(".error-summary, .guard-warning, #import-errors");
     if (summary) { summary.focus(); }
   }
 

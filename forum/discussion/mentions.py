@@ -1,0 +1,122 @@
+"""@mentions in posts: `@Vorname Nachname` or `@[Vorname Nachname]`, resolved against active users' names.
+
+A mention becomes a markdown link to the person's organisation page before the text is rendered (markup.render
+sanitises, so the link must be markdown, not HTML). Unknown or ambiguous names stay plain text; mentions inside
+code and inside links are left alone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import func, select
+
+from forum.accounts.models import User
+from forum.extensions import db
+
+MAX_WORDS = 4  # "@Anna-Lena von der Heide" has four
+MAX_MENTIONS = 20  # more are left as text, so one post cannot notify a whole Jobcenter
+_MENTION = re.compile(r"(?<![\w@/\\\[`])@(?:\[([^\]\n]{1,120})\]|([^\W\d_][\w.'-]*(?:[ \u00a0]+[^\W\d_][\w.'-]*)*))")
+_WORD_SPLIT = re.compile(r"[ \u00a0]+")
+# Where a mention is not one: code blocks and spans, and the text and target of markdown links.
+_PROTECTED = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|(`+).+?\2|\[[^\]\n]*\]\([^)\n]*\)|<[^>\n]*>",
+                        re.MULTILINE | re.DOTALL)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|])")
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    names: tuple[str, ...]  # the name typed, longest reading first (plain form: 4, 3, 2, 1 words)
+    bracketed: bool
+
+
+def link_mentions(source: str) -> tuple[str, list[User]]:
+    """The source with every resolvable mention as a markdown link, and the people mentioned (each once)."""
+    candidates = _candidates(source)
+    if not candidates:
+        return source, []
+    people = _active_users_named({name for candidate in candidates for name in candidate.names})
+    parts, position, mentioned = [], 0, []
+    for candidate in candidates:
+        for name in candidate.names:
+            matches = people.get(name.casefold(), [])
+            if matches:
+                break
+        else:
+            continue
+        if len(matches) != 1:  # two people of that name: nobody is linked rather than the wrong one
+            continue
+        person = matches[0]
+        typed = source[candidate.start:candidate.end]
+        end = candidate.end if candidate.bracketed else candidate.start + 1 + _typed_length(typed[1:], name)
+        parts.append(source[position:candidate.start])
+        parts.append(f"[@{_escape(person.display_name)}]({_organisation_path(person.organisation_id)})")
+        position = end
+        if person not in mentioned:
+            mentioned.append(person)
+    parts.append(source[position:])
+    return "".join(parts), mentioned
+
+
+def _candidates(source: str) -> list[_Candidate]:
+    protected = [match.span() for match in _PROTECTED.finditer(source)]
+    found = []
+    for match in _MENTION.finditer(source):
+        if any(start <= match.start() < end for start, end in protected):
+            continue
+        if match.group(1) is not None:
+            name = " ".join(match.group(1).split())
+            found.append(_Candidate(match.start(), match.end(), (name,), True))
+        else:
+            words = _WORD_SPLIT.split(match.group(2))[:MAX_WORDS]
+            names = tuple(dict.fromkeys(" ".join(words[:count]).rstrip(".'-")
+                                        for count in range(len(words), 0, -1)))
+            found.append(_Candidate(match.start(), match.end(), names, False))
+        if len(found) == MAX_MENTIONS:
+            break
+    return found
+
+
+def _typed_length(typed: str, name: str) -> int:
+    """How many characters of the text after "@" the matched name covers (its words, with their spacing)."""
+    words = _WORD_SPLIT.split(name)
+    pattern = r"[ \u00a0]+".join(re.escape(word) for word in words)
+    match = re.match(pattern, typed, re.IGNORECASE)
+    return match.end() if match else len(name)
+
+
+def _active_users_named(names: set[str]) -> dict[str, list[User]]:
+    """{casefolded name: active users with exactly that display name}, in one query.
+
+    SQLite's lower() folds only ASCII letters, so each name is also sent folded that way; the exact,
+    case-insensitive comparison is then made in Python.
+    """
+    variants = {name.lower() for name in names} | {_ascii_lower(name) for name in names}
+    users = db.session.scalars(select(User).where(User.status == "active",
+                                                  func.lower(User.display_name).in_(variants)))
+    wanted = {name.casefold() for name in names}
+    found: dict[str, list[User]] = {}
+    for user in users:
+        key = user.display_name.casefold()
+        if key in wanted:
+            found.setdefault(key, []).append(user)
+    return found
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(char.lower() if char.isascii() else char for char in text)
+
+
+def _escape(name: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", name)
+
+
+def _organisation_path(organisation_id: int) -> str:
+    """The organisation page's path, also outside a request (the `rerender` command)."""
+    if has_request_context():
+        return url_for("organisations.show", organisation_id=organisation_id)
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build("organisations.show", {"organisation_id": organisation_id})
