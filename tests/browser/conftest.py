@@ -203,12 +203,22 @@ def check_accessibility(page) -> None:
 
     axe is defined through Playwright's evaluate (DevTools protocol), so the page keeps its strict CSP.
     """
-    page.wait_for_load_state("load")
+    from playwright.sync_api import Error as PlaywrightError
+
     if not _AXE:
         _AXE.append(_axe_source())
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(_AXE[0])
-    results = page.evaluate(AXE_RUN)
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe === 'object'"):
+                page.evaluate(_AXE[0])
+            results = page.evaluate(AXE_RUN)
+            break
+        except PlaywrightError as error:
+            # A click may still be navigating when the check starts: check the page it arrives at.
+            if attempt == 2 or "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            page.wait_for_timeout(200)
     violations = results["violations"]
     report = []
     for violation in violations:
