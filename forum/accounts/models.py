@@ -42,6 +42,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="member")
     status: Mapped[str] = mapped_column(String(20), default="pending")
     status_reason: Mapped[str] = mapped_column(String(500), default="")
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until a moderator lifts it
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(2), default="de")
     session_version: Mapped[int] = mapped_column(default=1)

@@ -48,6 +48,8 @@ class Thread(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lock_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     post_count: Mapped[int] = mapped_column(default=0)
 
     event = relationship("Event", foreign_keys=[event_id], back_populates="main_thread")
@@ -56,6 +58,7 @@ class Thread(db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
     board = relationship("Board")
     last_post_author = relationship("User", foreign_keys=[last_post_author_id])
+    locked_by = relationship("User", foreign_keys=[locked_by_id])
 
     @property
     def is_locked(self) -> bool:
@@ -81,8 +84,9 @@ class Post(db.Model):
     Withdrawn by the author or hidden by a moderator, a post keeps its row; a placeholder is shown instead."""
 
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("thread_id", "number"), Index("ix_posts_author_id_created_at", "author_id",
-                                                                      "created_at"))
+    __table_args__ = (UniqueConstraint("thread_id", "number"),
+                      Index("ix_posts_author_id_created_at", "author_id", "created_at"),
+                      Index("ix_posts_thread_id_pinned_at", "thread_id", "pinned_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
@@ -96,11 +100,14 @@ class Post(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")  # a key of moderation.models.REASONS
+    hidden_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     thread: Mapped[Thread] = relationship()
     author = relationship("User", foreign_keys=[author_id])
+    hidden_by = relationship("User", foreign_keys=[hidden_by_id])
 
     @property
     def is_withdrawn(self) -> bool:
@@ -109,6 +116,16 @@ class Post(db.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned_at is not None
+
+    @property
+    def hidden_reason_label(self) -> str:
+        from forum.moderation.models import REASONS
+
+        return str(REASONS.get(self.hidden_reason, self.hidden_reason))
 
     @property
     def page(self) -> int:

@@ -1,9 +1,10 @@
-"""The audit log (Moderationsprotokoll): every moderator and admin action with a snapshot of its target."""
+"""The audit log (Moderationsprotokoll) and reports (Meldungen) of posts."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -15,7 +16,8 @@ class AuditEntry(db.Model):
     """Who did what to which object, why and when; never edited or deleted."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_target", "target_type", "target_id"),)
+    __table_args__ = (Index("ix_audit_entries_target", "target_type", "target_id"),
+                      Index("ix_audit_entries_action_created_at", "action", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -27,3 +29,62 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+# Why a member reports a post, and why a moderator hides one (the same list; the key is stored).
+REASONS = {
+    "client_data": _l("Sozialdaten (Daten von Leistungsberechtigten)"),
+    "insult": _l("Beleidigung oder persönlicher Angriff"),
+    "off_topic": _l("Nicht zum Thema (off-topic)"),
+    "spam": _l("Spam oder Werbung"),
+    "other": _l("Sonstiges"),
+}
+# How a moderator closed a case.
+OUTCOMES = {
+    "hidden": _l("Beitrag ausgeblendet"),
+    "redacted": _l("Beitrag geschwärzt"),
+    "edited": _l("Beitrag bearbeitet"),
+    "dismissed": _l("Kein Verstoß festgestellt"),
+}
+
+
+class Report(db.Model):
+    """A Meldung: a member flags a post with a reason; open until a moderator resolves the case of the post.
+
+    One open report per member and post is a partial unique index, so a double click or parallel requests
+    never add a second one; after the case is resolved the member may report the post again."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("uq_reports_open_post_id_reporter_id", "post_id", "reporter_id", unique=True,
+              sqlite_where=text("resolved_at IS NULL"), postgresql_where=text("resolved_at IS NULL")),
+        Index("ix_reports_resolved_at_created_at", "resolved_at", "created_at"),
+        Index("ix_reports_reporter_id_created_at", "reporter_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+    resolution_note: Mapped[str] = mapped_column(String(1000), default="")
+
+    post = relationship("Post")
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS.get(self.reason, self.reason))
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOMES.get(self.outcome, self.outcome))

@@ -30,7 +30,7 @@ class OutboxMessage(db.Model):
 
 
 FOLLOW_TARGETS = ("thread", "idea", "event")
-NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status")
+NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status", "post_hidden", "report", "report_resolved")
 EMAIL_PREFERENCES = ("immediately", "daily", "never")
 EMAIL_PREFERENCE_LABELS = {
     "immediately": _l("sofort – eine E-Mail je Benachrichtigung"),
@@ -71,6 +71,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    detail: Mapped[str] = mapped_column(String(20), default="", server_default="")  # a reason or an outcome key
 
     actor = relationship("User", foreign_keys=[actor_id])
     thread = relationship("Thread")
