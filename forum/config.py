@@ -45,6 +45,7 @@ class Config:
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POST = "10 per minute;100 per hour"  # new posts and threads per user (previews do not count)
+    REPORTS_PER_DAY = int(env("REPORTS_PER_DAY", "20") or 20)  # reports (Meldungen) per member in 24 hours
 
     # Event documentation files: checked by content, stored by a random name in UPLOAD_DIR (outside static/).
     # With more than one app server, UPLOAD_DIR must be storage they share.

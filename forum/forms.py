@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import DateField, HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, ValidationError
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]  # what <input type="date"> sends, and what people type without it
+
+
+def date_field(label, *validators, description=None) -> DateField:
+    """A date typed as 16.06.2026 or chosen in the browser's date picker, with a German message otherwise."""
+    return DateField(label, validators=list(validators), format=DATE_FORMATS, description=description,
+                     invalid_value_message=_l("Bitte geben Sie ein Datum an, z. B. 16.06.2026."))
 
 
 def choices(mapping: dict) -> list[SelectChoice]:

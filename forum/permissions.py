@@ -46,7 +46,7 @@ def can_decide_registration(user, applicant) -> bool:
 
 
 def can_view_audit_log(user) -> bool:
-    """The Moderationsprotokoll is for the service office's moderators and admins."""
+    """The Moderationsprotokoll (and its CSV export) is for the service office's moderators and admins."""
     return _is_moderator(user)
 
 
@@ -240,7 +240,10 @@ def can_quote_post(user, post) -> bool:
 
 
 def can_edit_post(user, post) -> bool:
-    """Authors edit their own posts while they are neither withdrawn nor hidden and the thread is open."""
+    """Authors edit their own posts while they are neither withdrawn nor hidden and the thread is open;
+    moderators edit any post that is not withdrawn (audited), also hidden ones and in locked threads."""
+    if can_moderate_post(user, post):
+        return not post.is_withdrawn
     return (_is_member(user) and post.author_id == user.id and not post.is_withdrawn and not post.is_hidden
             and not post.thread.is_locked)
 
@@ -253,6 +256,78 @@ def can_withdraw_post(user, post) -> bool:
 def can_view_post_revisions(user, post) -> bool:
     """Earlier versions of a post are for its author and the moderators."""
     return _is_member(user) and (post.author_id == user.id or _is_moderator(user))
+
+
+def can_view_hidden_post(user, post) -> bool:
+    """The text of a post hidden by the moderation stays readable for its author and the moderators."""
+    return _is_member(user) and (post.author_id == user.id or _is_moderator(user))
+
+
+def can_report_post(user, post) -> bool:
+    """Members report other people's posts that are shown (not withdrawn, not hidden) in threads they see."""
+    return (can_view_thread(user, post.thread) and post.author_id != user.id and not post.is_withdrawn
+            and not post.is_hidden)
+
+
+# --- moderation ---------------------------------------------------------------------------------------------
+
+def can_moderate_post(user, post) -> bool:
+    """Moderators act on every post of a thread they can see; the service decides whether the act changes
+    anything (hiding a hidden post is a no-op with a message, not a 403)."""
+    return _is_moderator(user) and can_view_thread(user, post.thread)
+
+
+def can_hide_post(user, post) -> bool:
+    """Hide a shown post (with a reason); withdrawn posts are shown to nobody already."""
+    return can_moderate_post(user, post) and not post.is_hidden and not post.is_withdrawn
+
+
+def can_unhide_post(user, post) -> bool:
+    """Show a hidden post again."""
+    return can_moderate_post(user, post) and post.is_hidden
+
+
+def can_pin_post(user, post) -> bool:
+    """Pin a shown post to the top of its thread (e.g. the office's summary)."""
+    return can_moderate_post(user, post) and not post.is_pinned and not post.is_hidden and not post.is_withdrawn
+
+
+def can_unpin_post(user, post) -> bool:
+    """Take a pinned post from the top of its thread."""
+    return can_moderate_post(user, post) and post.is_pinned
+
+
+def can_redact_post(user, post) -> bool:
+    """Remove a passage (client data) from a post and every earlier version of it, in any state."""
+    return can_moderate_post(user, post)
+
+
+def can_moderate_thread(user, thread) -> bool:
+    """Moderators pin, lock, rename and move the threads they can see."""
+    return _is_moderator(user) and can_view_thread(user, thread)
+
+
+def can_move_thread(user, thread) -> bool:
+    """Only standalone threads move between Fachforen; an event's or idea's own discussion stays there."""
+    return can_moderate_thread(user, thread) and thread.is_standalone
+
+
+def can_view_reports(user) -> bool:
+    """The report queue (Meldungen) is for moderators and admins."""
+    return _is_moderator(user)
+
+
+def can_suspend_user(user, target) -> bool:
+    """Moderators suspend active members and organisers; admins also moderators and other admins — nobody
+    suspends themselves."""
+    return (_is_moderator(user) and target.id != user.id and target.status == "active"
+            and (target.role in ("member", "organiser") or _is_admin(user)))
+
+
+def can_reactivate_user(user, target) -> bool:
+    """Lift a suspension, with the same reach as suspending."""
+    return (_is_moderator(user) and target.id != user.id and target.status == "suspended"
+            and (target.role in ("member", "organiser") or _is_admin(user)))
 
 
 def can_follow(user, target) -> bool:

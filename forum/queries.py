@@ -1,5 +1,7 @@
-"""Query helpers shared by the packages: case-insensitive search, idempotent inserts, ordered lists."""
+"""Query helpers shared by the packages: case-insensitive search, idempotent inserts, ordered lists, pages."""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,3 +37,33 @@ def move_in_order(rows: list, row, step: int) -> bool:
     for position, each in enumerate(rows, start=1):
         each.position = position
     return True
+
+
+@dataclass
+class Page:
+    """One page of a list that is not a plain SELECT of rows (for the `pagination` macro), numbered from 1."""
+
+    page: int
+    pages: int
+    items: list = field(default_factory=list)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` rows fill (at least one)."""
+    return max((total - 1) // per_page + 1, 1)

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from flask_babel import format_datetime, gettext as _
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from forum.accounts.models import User
+from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.clock import utcnow
 from forum.extensions import db
 from forum.moderation.services import record
 from forum.notifications.services import absolute_url as _link, queue_mail
 from forum.organisations.models import Organisation
+from forum.queries import contains
 
 # A hash to compare against when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
@@ -160,7 +161,20 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    lift_ended_suspension(user)
+    return user
+
+
+def lift_ended_suspension(user: User) -> bool:
+    """A suspension whose end date has passed ends at the next login (audited, without an actor)."""
+    if user.status != "suspended" or user.suspended_until is None or user.suspended_until > utcnow():
+        return False
+    user.status, user.status_reason, user.suspended_until = "active", "", None
+    db.session.flush()
+    record(None, "user.suspension_ended", user, snapshot=_snapshot(user))
+    return True
 
 
 def login_refusal(user: User | None) -> str | None:
@@ -176,7 +190,11 @@ def login_refusal(user: User | None) -> str | None:
         return _("Ihre Registrierung wird noch von der Servicestelle geprüft. Sie erhalten eine E-Mail, "
                  "sobald Ihr Konto freigeschaltet ist.")
     if user.status == "suspended":
-        return _("Ihr Konto ist gesperrt. Bitte wenden Sie sich an die Servicestelle.")
+        message = (_("Ihr Konto ist bis zum %(date)s gesperrt.", date=format_datetime(user.suspended_until, "short"))
+                   if user.suspended_until else _("Ihr Konto ist gesperrt."))
+        if user.status_reason:
+            message += " " + _("Begründung: %(reason)s", reason=user.status_reason)
+        return message + " " + _("Bei Fragen wenden Sie sich bitte an die Servicestelle.")
     return None
 
 
@@ -258,6 +276,7 @@ def change_user(user: User, *, actor: User, role: str, status: str, organisation
         changed.append("status")
         user.status = status
         user.status_reason = reason
+        user.suspended_until = None
         if status == "active" and user.approved_at is None:
             user.approved_at = utcnow()
     if organisation.id != user.organisation_id:
@@ -274,6 +293,49 @@ def change_user(user: User, *, actor: User, role: str, status: str, organisation
     if "status" in changed and status == "suspended":
         queue_mail(user.email, "account_suspended", language=user.language, user=user, reason=reason)
     return changed
+
+
+def suspend_user(user: User, *, actor: User, reason: str, until=None) -> bool:
+    """Suspend an account (until a moment, or until lifted): every session ends at once, the person is mailed
+    the reason; audited. False when the account is not active."""
+    if user.status != "active":
+        return False
+    before = _snapshot(user)
+    user.status, user.status_reason, user.suspended_until = "suspended", reason.strip(), until
+    db.session.flush()
+    end_all_sessions(user)
+    record(actor, "user.suspend", user, reason=reason.strip(),
+           snapshot={"before": before, "after": _snapshot(user),
+                     "until": until.isoformat() if until else None})
+    queue_mail(user.email, "account_suspended", language=user.language, user=user, reason=reason.strip(),
+               until=until)
+    return True
+
+
+def reactivate_user(user: User, *, actor: User, reason: str = "") -> bool:
+    """Lift a suspension now (audited, the person is mailed); False when the account is not suspended."""
+    if user.status != "suspended":
+        return False
+    before = _snapshot(user)
+    user.status, user.status_reason, user.suspended_until = "active", "", None
+    db.session.flush()
+    record(actor, "user.reactivate", user, reason=reason.strip(), snapshot={"before": before, "after": _snapshot(user)})
+    queue_mail(user.email, "account_reactivated", language=user.language, user=user)
+    return True
+
+
+def users_query(*, status: str = "", role: str = "", search: str = "") -> Select:
+    """Accounts newest first, filtered by status, role and a search in name, e-mail and organisation
+    (the admins' and the moderators' account lists)."""
+    query = select(User).join(User.organisation).order_by(User.created_at.desc(), User.id.desc())
+    if status in STATUS_LABELS:
+        query = query.where(User.status == status)
+    if role in ROLE_LABELS:
+        query = query.where(User.role == role)
+    if search:
+        query = query.where(or_(contains(User.display_name, search), contains(User.email, search),
+                                contains(Organisation.name, search)))
+    return query
 
 
 def _snapshot(user: User) -> dict:

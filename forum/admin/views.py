@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from forum.accounts import services as account_services
 from forum.accounts.forms import UserAdminForm
@@ -15,7 +14,6 @@ from forum.forms import choices
 from forum.organisations.models import Organisation
 from forum.organisations.services import organisation_choices
 from forum.permissions import can_change_user, can_manage_users, require
-from forum.queries import contains
 
 PER_PAGE = 50
 
@@ -27,14 +25,7 @@ def users():
     status = request.args.get("status", "")
     role = request.args.get("role", "")
     search = request.args.get("q", "").strip()[:100]
-    query = select(User).join(User.organisation).order_by(User.created_at.desc(), User.id.desc())
-    if status in STATUS_LABELS:
-        query = query.where(User.status == status)
-    if role in ROLE_LABELS:
-        query = query.where(User.role == role)
-    if search:
-        query = query.where(or_(contains(User.display_name, search), contains(User.email, search),
-                                contains(Organisation.name, search)))
+    query = account_services.users_query(status=status, role=role, search=search)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("admin/users.html", page=page, status=status, role=role, search=search,
                            roles=ROLE_LABELS, statuses=STATUS_LABELS)

@@ -21,6 +21,7 @@ from forum.clock import utcnow
 from forum.discussion.mentions import link_mentions
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread, ThreadRead
 from forum.extensions import db
+from forum.queries import Page, page_count as pages_for
 from forum.notifications import services as notifications
 
 QUOTE_MAX_CHARS = 2_000  # a quote longer than this is cut, so the reply stays within the length limit
@@ -93,7 +94,8 @@ def append_post(thread: Thread, body: str, *, author: User, at: datetime | None 
 
 
 def edit_post(post: Post, body: str, *, editor: User, version: int) -> bool:
-    """Change a post's text, keeping the previous text as a revision; False when nothing changed.
+    """Change a post's text, keeping the previous text as a revision; False when nothing changed. A moderator's
+    edit of someone else's post is audited and closes the post's open reports.
 
     `version` is the one the edit form was opened with: when the post was saved in between, StaleEdit is
     raised and nothing is written (the caller shows both texts, so nothing is lost).
@@ -113,6 +115,10 @@ def edit_post(post: Post, body: str, *, editor: User, version: int) -> bool:
     db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_source=previous))
     db.session.flush()
     db.session.expire(post)
+    if editor.id != post.author_id:  # only moderators may edit other people's posts (permissions.can_edit_post)
+        from forum.moderation.services import record_moderator_edit
+
+        record_moderator_edit(post, previous, editor=editor)
     return True
 
 
@@ -148,28 +154,8 @@ def rerender_posts() -> int:
 # --- reading ------------------------------------------------------------------------------------------------
 
 @dataclass
-class PostPage:
-    """One page of a thread's posts, numbered from 1 (posts keep their numbers, so no count query)."""
-
-    page: int
-    pages: int
-    items: list[Post]
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+class PostPage(Page):
+    """One page of a thread's posts (posts keep their numbers, so no count query)."""
 
     @property
     def last_number(self) -> int:
@@ -178,7 +164,7 @@ class PostPage:
 
 def page_count(thread: Thread) -> int:
     """How many pages of POSTS_PER_PAGE the thread has (at least one)."""
-    return max((thread.post_count - 1) // POSTS_PER_PAGE + 1, 1)
+    return pages_for(thread.post_count, POSTS_PER_PAGE)
 
 
 def page_of(number: int) -> int:
@@ -201,13 +187,21 @@ def load_thread(thread_id: int) -> Thread | None:
     return db.session.scalar(
         select(Thread).where(Thread.id == thread_id).options(
             joinedload(Thread.board), joinedload(Thread.event), joinedload(Thread.idea),
-            joinedload(Thread.follow_up_event), joinedload(Thread.created_by)))
+            joinedload(Thread.follow_up_event), joinedload(Thread.created_by), joinedload(Thread.locked_by)))
 
 
 def load_post(post_id: int) -> Post | None:
     """A post with its thread and author."""
     return db.session.scalar(select(Post).where(Post.id == post_id)
                              .options(joinedload(Post.thread).joinedload(Thread.idea), joinedload(Post.author)))
+
+
+def post_before(post: Post) -> Post | None:
+    """The post just before this one in its thread (its context in the report queue)."""
+    if post.number <= 1:
+        return None
+    return db.session.scalar(select(Post).options(joinedload(Post.author))
+                             .where(Post.thread_id == post.thread_id, Post.number == post.number - 1))
 
 
 def last_read(user: User, thread: Thread) -> int:

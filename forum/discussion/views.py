@@ -18,8 +18,9 @@ from forum.discussion import bp, guard, services
 from forum.discussion.forms import EditPostForm, PostForm
 from forum.discussion.models import Post, Thread
 from forum.extensions import db, limiter
-from forum.permissions import (can_edit_post, can_reply, can_view_post_revisions, can_view_thread,
-                               can_withdraw_post, require)
+from forum.moderation import reports, services as moderation
+from forum.permissions import (can_edit_post, can_reply, can_view_post_revisions, can_view_reports,
+                               can_view_thread, can_withdraw_post, require)
 
 
 # --- shared by the writing views (also board_views) ---------------------------------------------------------
@@ -90,7 +91,10 @@ def show(thread_id: int):
     html = render_template(
         "discussion/thread.html", thread=thread, page=page, first_unread=first_unread,
         first_unread_page=services.page_of(first_unread) if first_unread else None,
-        form=PostForm(formdata=None) if can_reply(current_user, thread) else None)
+        form=PostForm(formdata=None) if can_reply(current_user, thread) else None,
+        pinned=moderation.pinned_posts(thread), action_form=ConfirmForm(),
+        open_reports=reports.open_report_counts([post.id for post in page.items])
+        if can_view_reports(current_user) else {})
     _remember_read(current_user.id, thread.id, page.last_number, read)
     return html
 

@@ -15,11 +15,10 @@ from forum.clock import from_berlin, to_berlin
 from forum.events.attachments import ALLOWED_EXTENSIONS, format_size
 from forum.events.models import EVENT_KINDS, EVENT_STATUSES, Event
 from forum.events.services import EventData
-from forum.forms import choices
+from forum.forms import choices, date_field as _date_field
 from forum.markup import MAX_SOURCE_CHARS
 from forum.organisations.models import LAENDER
 
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]  # what <input type="date"> sends, and what people type without it
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 DEADLINE_TIME = time(23, 59)
@@ -28,11 +27,6 @@ _THREAD_REFERENCE = re.compile(r"(?:^|/|#)\s*(\d{1,9})\s*/?\s*$")
 
 # The limit written the reader's way (20.000 / 20,000), decided when the message is shown.
 _TOO_LONG = LazyString(lambda: _("Höchstens %(count)s Zeichen.", count=format_number(MAX_SOURCE_CHARS)))
-
-
-def _date_field(label, *validators, description=None):
-    return DateField(label, validators=list(validators), format=DATE_FORMATS, description=description,
-                     invalid_value_message=_l("Bitte geben Sie ein Datum an, z. B. 16.06.2026."))
 
 
 def _time_field(label, *validators, description=None):

@@ -1,8 +1,6 @@
 """Event life cycle, registration with waiting list, documentation, attachments, calendars, follow-ups."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +14,7 @@ from forum.clock import utcnow
 from forum.discussion.models import Thread
 from forum.discussion.services import start_thread
 from forum.events.models import REGISTRATION_STATUSES, Event, EventRegistration
+from forum.exports import excel_csv
 from forum.extensions import db
 from forum.moderation.services import record
 from forum.notifications.services import absolute_url, follow, notify_follow_up, queue_mail
@@ -291,29 +290,20 @@ def participants(event: Event) -> list[EventRegistration]:
     return sorted(rows, key=lambda registration: order.get(registration.status, 3))
 
 
-def _csv_cell(value) -> str:
-    """A cell Excel will not run as a formula (OWASP: CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def participants_csv(event: Event) -> bytes:
-    """The participant list for Excel: UTF-8 with BOM, semicolons, CRLF, no formulas."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_("Status"), _("Wartelistenplatz"), _("Name"), _("Funktion"), _("Organisation"), _("Land"),
-                     _("E-Mail-Adresse"), _("Angemeldet am")])
-    position = 0
+    """The participant list for Excel (see forum/exports.py)."""
+    header = [_("Status"), _("Wartelistenplatz"), _("Name"), _("Funktion"), _("Organisation"), _("Land"),
+              _("E-Mail-Adresse"), _("Angemeldet am")]
+    rows, position = [], 0
     for registration in participants(event):
         person = registration.user
         if registration.status == "waiting":
             position += 1
-        writer.writerow([_csv_cell(cell) for cell in (
-            REGISTRATION_STATUSES.get(registration.status, registration.status),
-            position if registration.status == "waiting" else "",
-            person.display_name, person.function, person.organisation.name, person.organisation.land_name,
-            person.email, format_datetime(registration.queued_at, "short"))])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        rows.append((REGISTRATION_STATUSES.get(registration.status, registration.status),
+                     position if registration.status == "waiting" else "",
+                     person.display_name, person.function, person.organisation.name, person.organisation.land_name,
+                     person.email, format_datetime(registration.queued_at, "short")))
+    return excel_csv(header, rows)
 
 
 # --- documentation ----------------------------------------------------------------------------------------

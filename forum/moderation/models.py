@@ -30,6 +30,18 @@ class AuditEntry(db.Model):
 
     actor: Mapped[User | None] = relationship()
 
+    @property
+    def action_label(self) -> str:
+        from forum.moderation.services import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def target_label(self) -> str:
+        from forum.moderation.services import TARGET_LABELS
+
+        return str(TARGET_LABELS.get(self.target_type, self.target_type or "–"))
+
 
 # Why a member reports a post, and why a moderator hides one (the same list; the key is stored).
 REASONS = {

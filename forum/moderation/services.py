@@ -1,8 +1,30 @@
-"""Writing the audit log; every moderator and admin service calls record()."""
+"""Moderation of posts and threads, and the audit log: every moderator and admin service calls record().
+
+Each action is a conditional UPDATE (`… WHERE hidden_at IS NULL`), so two moderators acting at once change the
+row once; the second gets False and a message, never a double action or a second audit entry. Reports and the
+report queue are in `forum/moderation/reports.py`, redaction in `forum/moderation/redaction.py`.
+"""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
+
+from forum.clock import from_berlin, utcnow
+from forum.discussion.models import Board, Post, Thread
+from forum.exports import excel_csv
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.moderation.models import REASONS, AuditEntry
+
+
+class ModerationError(ValueError):
+    """A moderation rule was broken; the message is in the user's language, for the form."""
 
 
 def record(actor, action: str, target, *, reason: str = "", snapshot: dict | None = None) -> AuditEntry:
@@ -18,3 +40,299 @@ def record(actor, action: str, target, *, reason: str = "", snapshot: dict | Non
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def post_snapshot(post: Post) -> dict:
+    """What the audit log keeps of a post at the moment of an action: where it is, who wrote it, its text."""
+    return {"thread": post.thread.title, "thread_id": post.thread_id, "number": post.number,
+            "author": post.author.display_name, "text": post.body_source}
+
+
+def _thread_snapshot(thread: Thread) -> dict:
+    return {"title": thread.title, "board": thread.board.title if thread.board else None}
+
+
+def _reason_text(reason: str, note: str) -> str:
+    """The audit log's "why": the reason's words and the moderator's note."""
+    label = str(REASONS.get(reason, reason))
+    return f"{label}: {note}" if note else label
+
+
+def _change(model, row_id: int, condition, **values) -> bool:
+    """UPDATE one row only if the condition still holds; True when this request changed it."""
+    return db.session.execute(update(model).where(model.id == row_id, condition).values(**values)
+                              .execution_options(synchronize_session=False)).rowcount == 1
+
+
+# --- posts --------------------------------------------------------------------------------------------------
+
+def set_hidden(post: Post, *, actor, reason: str, note: str = "") -> bool:
+    """Hide a post (placeholder for members), audit it and tell the author; False when it was hidden already.
+
+    `actor` None: hidden automatically by a report of client data, pending review (the audit entry names the
+    reporter then, see reports.report_post). Open reports are not touched here.
+    """
+    from forum.notifications.services import notify_post_hidden
+
+    note = note.strip()
+    if not _change(Post, post.id, Post.hidden_at.is_(None), hidden_at=utcnow(),
+                   hidden_by_id=getattr(actor, "id", None), hidden_reason=reason, hidden_note=note):
+        return False
+    db.session.expire(post)
+    notify_post_hidden(post, actor=actor, reason=reason, note=note)
+    return True
+
+
+def hide_post(post: Post, *, actor, reason: str, note: str = "") -> bool:
+    """A moderator hides a post with a reason; open reports of it are closed as "hidden" (reporters told).
+    False (and nothing written) when the post was hidden already."""
+    from forum.moderation.reports import close_reports
+
+    if not set_hidden(post, actor=actor, reason=reason, note=note):
+        return False
+    record(actor, "post.hide", post, reason=_reason_text(reason, note.strip()), snapshot=post_snapshot(post))
+    close_reports(post, actor=actor, outcome="hidden", note=note)
+    return True
+
+
+def unhide_post(post: Post, *, actor, reason: str = "") -> bool:
+    """Show a hidden post again; False when it was not hidden (any more)."""
+    if not _change(Post, post.id, Post.hidden_at.is_not(None), hidden_at=None, hidden_by_id=None,
+                   hidden_reason="", hidden_note=""):
+        return False
+    db.session.expire(post)
+    record(actor, "post.unhide", post, reason=reason.strip(), snapshot=post_snapshot(post))
+    return True
+
+
+def pin_post(post: Post, *, actor) -> bool:
+    """Pin a shown post to the top of its thread; False when it is pinned already (or hidden, withdrawn)."""
+    if not _change(Post, post.id, Post.pinned_at.is_(None) & Post.hidden_at.is_(None) & Post.withdrawn_at.is_(None),
+                   pinned_at=utcnow()):
+        return False
+    db.session.expire(post)
+    record(actor, "post.pin", post, snapshot=post_snapshot(post))
+    return True
+
+
+def unpin_post(post: Post, *, actor) -> bool:
+    """Take a post from the top of its thread; False when it was not pinned."""
+    if not _change(Post, post.id, Post.pinned_at.is_not(None), pinned_at=None):
+        return False
+    db.session.expire(post)
+    record(actor, "post.unpin", post, snapshot=post_snapshot(post))
+    return True
+
+
+def record_moderator_edit(post: Post, previous: str, *, editor) -> None:
+    """A moderator changed someone else's post: audited with the text before, open reports closed as "edited"."""
+    from forum.moderation.reports import close_reports
+
+    record(editor, "post.edit", post, snapshot={**post_snapshot(post), "before": previous})
+    close_reports(post, actor=editor, outcome="edited")
+
+
+def pinned_posts(thread: Thread) -> list[Post]:
+    """The thread's pinned posts that are shown, in thread order, with their authors (one query)."""
+    return list(db.session.scalars(
+        select(Post).options(selectinload(Post.author))
+        .where(Post.thread_id == thread.id, Post.pinned_at.is_not(None), Post.hidden_at.is_(None),
+               Post.withdrawn_at.is_(None))
+        .order_by(Post.number)))
+
+
+# --- threads ------------------------------------------------------------------------------------------------
+
+def pin_thread(thread: Thread, *, actor) -> bool:
+    """Pin a thread to the top of its list; False when it is pinned already."""
+    if not _change(Thread, thread.id, Thread.pinned_at.is_(None), pinned_at=utcnow()):
+        return False
+    db.session.expire(thread)
+    record(actor, "thread.pin", thread, snapshot=_thread_snapshot(thread))
+    return True
+
+
+def unpin_thread(thread: Thread, *, actor) -> bool:
+    """Back into the order of latest activity; False when it was not pinned."""
+    if not _change(Thread, thread.id, Thread.pinned_at.is_not(None), pinned_at=None):
+        return False
+    db.session.expire(thread)
+    record(actor, "thread.unpin", thread, snapshot=_thread_snapshot(thread))
+    return True
+
+
+def lock_thread(thread: Thread, *, actor, reason: str) -> bool:
+    """Close a thread for replies; the thread shows who closed it, when and why. False when it was locked."""
+    reason = reason.strip()
+    if not _change(Thread, thread.id, Thread.locked_at.is_(None), locked_at=utcnow(), locked_by_id=actor.id,
+                   lock_reason=reason):
+        return False
+    db.session.expire(thread)
+    record(actor, "thread.lock", thread, reason=reason, snapshot=_thread_snapshot(thread))
+    return True
+
+
+def unlock_thread(thread: Thread, *, actor) -> bool:
+    """Open a locked thread for replies again; False when it was not locked."""
+    if not _change(Thread, thread.id, Thread.locked_at.is_not(None), locked_at=None, locked_by_id=None,
+                   lock_reason=""):
+        return False
+    db.session.expire(thread)
+    record(actor, "thread.unlock", thread, snapshot=_thread_snapshot(thread))
+    return True
+
+
+def move_thread(thread: Thread, board: Board, *, actor, reason: str = "") -> bool:
+    """Move a standalone thread into another Fachforum; False when it is there already."""
+    if thread.board_id == board.id:
+        return False
+    before = thread.board.title if thread.board else None
+    thread.board = board
+    db.session.flush()
+    record(actor, "thread.move", thread, reason=reason.strip(),
+           snapshot={"title": thread.title, "from": before, "to": board.title})
+    return True
+
+
+def rename_thread(thread: Thread, title: str, *, actor, reason: str = "") -> bool:
+    """Give a thread a new title (also to remove client data from it); False when nothing changed."""
+    title = " ".join(title.split())
+    if title == thread.title:
+        return False
+    before = thread.title
+    thread.title = title
+    db.session.flush()
+    record(actor, "thread.rename", thread, reason=reason.strip(), snapshot={"before": before, "after": title})
+    return True
+
+
+def board_choices() -> dict[int, str]:
+    """Every Fachforum as {id: title}, in the order of the overview (for the move form)."""
+    return dict(db.session.execute(select(Board.id, Board.title).order_by(Board.position, Board.title)).all())
+
+
+# --- the audit log ------------------------------------------------------------------------------------------
+
+# Every action the code records, with the words the log shows (and filters by).
+ACTION_LABELS = {
+    "post.hide": _l("Beitrag ausgeblendet"),
+    "post.auto_hide": _l("Beitrag wegen Sozialdaten-Meldung ausgeblendet"),
+    "post.unhide": _l("Beitrag wieder eingeblendet"),
+    "post.pin": _l("Beitrag angeheftet"),
+    "post.unpin": _l("Beitrag gelöst"),
+    "post.edit": _l("Beitrag von der Moderation bearbeitet"),
+    "post.redact": _l("Beitrag geschwärzt"),
+    "report.resolve": _l("Meldung abgeschlossen"),
+    "thread.pin": _l("Diskussion angeheftet"),
+    "thread.unpin": _l("Diskussion gelöst"),
+    "thread.lock": _l("Diskussion geschlossen"),
+    "thread.unlock": _l("Diskussion wieder geöffnet"),
+    "thread.move": _l("Diskussion verschoben"),
+    "thread.rename": _l("Diskussion umbenannt"),
+    "user.suspend": _l("Konto gesperrt"),
+    "user.reactivate": _l("Sperre aufgehoben"),
+    "user.suspension_ended": _l("Sperre abgelaufen"),
+    "user.change_role": _l("Rolle geändert"),
+    "user.change_status": _l("Status geändert"),
+    "user.change_organisation": _l("Organisation geändert"),
+    "registration.approve": _l("Registrierung freigeschaltet"),
+    "registration.reject": _l("Registrierung abgelehnt"),
+    "audit_log.export": _l("Protokoll exportiert"),
+    "board.create": _l("Fachforum angelegt"),
+    "board.update": _l("Fachforum geändert"),
+    "board.move": _l("Fachforum verschoben"),
+    "event.create": _l("Veranstaltung angelegt"),
+    "event.update": _l("Veranstaltung geändert"),
+    "event.cancel": _l("Veranstaltung abgesagt"),
+    "event.complete": _l("Veranstaltung abgeschlossen"),
+    "event.documentation": _l("Dokumentation geändert"),
+    "event.attachment.add": _l("Datei hochgeladen"),
+    "event.attachment.delete": _l("Datei gelöscht"),
+    "event.follow_up.start": _l("Folgediskussion begonnen"),
+    "event.follow_up.link": _l("Folgediskussion verknüpft"),
+    "event.follow_up.unlink": _l("Folgediskussion gelöst"),
+    "idea.edit": _l("Ansatz bearbeitet"),
+    "idea.status": _l("Status eines Ansatzes geändert"),
+    "idea.link_event": _l("Ansatz mit Veranstaltung verknüpft"),
+    "idea.unlink_event": _l("Verknüpfung gelöst"),
+    "reference_term.create": _l("Listeneintrag angelegt"),
+    "reference_term.rename": _l("Listeneintrag umbenannt"),
+    "reference_term.move": _l("Listeneintrag verschoben"),
+    "reference_term.activate": _l("Listeneintrag aktiviert"),
+    "reference_term.deactivate": _l("Listeneintrag deaktiviert"),
+    "organisation.create": _l("Organisation angelegt"),
+    "organisation.update": _l("Organisation geändert"),
+    "organisation.import": _l("Organisationen importiert"),
+    "page.update": _l("Rechtstext geändert"),
+}
+TARGET_LABELS = {
+    "posts": _l("Beitrag"),
+    "threads": _l("Diskussion"),
+    "users": _l("Konto"),
+    "events": _l("Veranstaltung"),
+    "ideas": _l("Ansatz"),
+    "boards": _l("Fachforum"),
+    "organisations": _l("Organisation"),
+    "site_pages": _l("Seite"),
+    "reference_terms": _l("Listeneintrag"),
+    "event_attachments": _l("Datei"),
+    "audit_entries": _l("Protokoll"),
+}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """The filters of the audit log page and its export (all optional)."""
+
+    actor_id: int | None = None
+    action: str = ""
+    target_type: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_dict(self) -> dict:
+        return {key: str(value) for key, value in self.__dict__.items() if value not in (None, "")}
+
+
+def audit_query(filters: AuditFilter) -> Select:
+    """Entries matching the filters, newest first, with their actors (dates are days in Berlin, inclusive)."""
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
+    if filters.actor_id is not None:
+        query = query.where(AuditEntry.actor_id == filters.actor_id)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.target_type:
+        query = query.where(AuditEntry.target_type == filters.target_type)
+    if filters.date_from:
+        query = query.where(AuditEntry.created_at >= _start_of(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEntry.created_at < _start_of(filters.date_to + timedelta(days=1)))
+    return query
+
+
+def _start_of(day: date) -> datetime:
+    return from_berlin(day, time(0, 0)) or from_berlin(day, time(1, 0))
+
+
+def audit_actors() -> dict[int, str]:
+    """Everyone who may appear as an actor (staff accounts), {id: name}, for the filter."""
+    from forum.accounts.models import User
+
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.role != "member")
+                                   .order_by(User.display_name)).all())
+
+
+EXPORT_MAX_ROWS = 50_000
+
+
+def export_audit_log(filters: AuditFilter, *, actor) -> bytes:
+    """The filtered log as CSV for Excel (at most EXPORT_MAX_ROWS, newest first); the export is audited."""
+    header = [_("Zeitpunkt"), _("Wer"), _("Aktion"), _("Betrifft"), _("Nummer"), _("Begründung"),
+              _("Stand zum Zeitpunkt")]
+    entries = db.session.scalars(audit_query(filters).limit(EXPORT_MAX_ROWS))
+    rows = [(format_datetime(entry.created_at, "short"), entry.actor.display_name if entry.actor else _("System"),
+             entry.action_label, entry.target_label, entry.target_id or "", entry.reason,
+             json.dumps(entry.snapshot, ensure_ascii=False)) for entry in entries]
+    record(actor, "audit_log.export", None, snapshot={"filters": filters.as_dict(), "rows": len(rows)})
+    return excel_csv(header, rows)

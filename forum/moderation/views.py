@@ -1,19 +1,25 @@
-"""Moderation pages: pending registrations (approve / reject with a reason) and the audit log."""
+"""The moderation area: the report queue and its cases, pending registrations, accounts (suspend, reactivate)
+and the audit log with its CSV export. Actions on posts and threads in place are in post_views.py."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from datetime import time, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from forum.accounts import services as account_services
 from forum.accounts.forms import ConfirmForm, RejectRegistrationForm
-from forum.accounts.models import User
+from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
+from forum.clock import from_berlin
+from forum.discussion import services as discussion
 from forum.extensions import db
-from forum.moderation import bp
-from forum.moderation.models import AuditEntry
-from forum.permissions import can_approve_registrations, can_decide_registration, can_view_audit_log, require
+from forum.forms import choices
+from forum.moderation import bp, reports, services
+from forum.moderation.forms import AuditFilterForm, ResolveCaseForm, SuspendForm
+from forum.moderation.models import REASONS
+from forum.permissions import (can_approve_registrations, can_decide_registration, can_moderate_post,
+                               can_reactivate_user, can_suspend_user, can_view_audit_log, can_view_reports, require)
 
 PER_PAGE = 50
 
@@ -54,11 +60,151 @@ def reject_registration(user_id: int):
     return render_template("moderation/reject.html", applicant=applicant, form=form)
 
 
+# --- reports ------------------------------------------------------------------------------------------------
+
+CASES_PER_PAGE = 20
+
+
+@bp.route("/")
+def index():
+    """The moderation area starts with the report queue."""
+    return redirect(url_for("moderation.queue"))
+
+
+@bp.route("/reports")
+def queue():
+    """Open reports grouped by post, oldest case first, with reasons and notes."""
+    require(can_view_reports(current_user))
+    page = reports.open_cases(page=request.args.get("page", 1, type=int), per_page=CASES_PER_PAGE)
+    return render_template("moderation/queue.html", page=page, reasons=REASONS)
+
+
+@bp.route("/reports/posts/<int:post_id>")
+def case(post_id: int):
+    """One case: the post in its context (the post before it), every report of it, and the decisions."""
+    require(can_view_reports(current_user))
+    post = discussion.load_post(post_id)
+    if post is None:
+        abort(404)
+    require(can_moderate_post(current_user, post))
+    before = discussion.post_before(post)
+    return render_template("moderation/case.html", post=post, before=before, reports=reports.reports_of(post),
+                           hide_form=ResolveCaseForm(outcome="hidden"),
+                           dismiss_form=ResolveCaseForm(outcome="dismissed"), reasons=REASONS)
+
+
+@bp.route("/reports/posts/<int:post_id>/resolve", methods=["POST"])
+def resolve_case(post_id: int):
+    """Close a case by hiding the post or finding no violation; a case closed meanwhile is not closed twice."""
+    require(can_view_reports(current_user))
+    post = discussion.load_post(post_id)
+    if post is None:
+        abort(404)
+    require(can_moderate_post(current_user, post))
+    form = ResolveCaseForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte prüfen Sie Ihre Eingaben: %(errors)s",
+                errors=" ".join(error for errors in form.errors.values() for error in errors)), "warning")
+        return redirect(url_for("moderation.case", post_id=post.id))
+    try:
+        closed = reports.resolve_case(post, actor=current_user, outcome=form.outcome.data, note=form.note.data or "",
+                                      reason=form.reason.data or "")
+    except reports.CaseClosed as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("moderation.case", post_id=post.id))
+    db.session.commit()
+    flash(ngettext("Der Fall ist abgeschlossen; %(num)s meldende Person wird benachrichtigt.",
+                   "Der Fall ist abgeschlossen; %(num)s meldende Personen werden benachrichtigt.", closed), "success")
+    return redirect(url_for("moderation.queue"))
+
+
+# --- accounts -----------------------------------------------------------------------------------------------
+
+USERS_PER_PAGE = 50
+
+
+@bp.route("/users")
+def users():
+    """Accounts for the moderators: search by name, e-mail or organisation; suspended ones by filter."""
+    require(can_view_reports(current_user))
+    status = request.args.get("status", "")
+    search = request.args.get("q", "").strip()[:100]
+    query = account_services.users_query(status=status, search=search)
+    page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
+    statuses = {key: label for key, label in STATUS_LABELS.items() if key in ("active", "suspended", "pending")}
+    return render_template("moderation/users.html", page=page, status=status, search=search, statuses=statuses,
+                           roles=ROLE_LABELS)
+
+
+@bp.route("/users/<int:user_id>/suspend", methods=["GET", "POST"])
+def suspend_user(user_id: int):
+    """Suspend an account with a reason, until a date or until lifted; the person is logged out at once."""
+    person = db.get_or_404(User, user_id)
+    require(can_suspend_user(current_user, person))
+    form = SuspendForm()
+    if form.validate_on_submit():
+        until = from_berlin(form.until.data + timedelta(days=1), time(0, 0)) if form.until.data else None
+        account_services.suspend_user(person, actor=current_user, reason=form.reason.data, until=until)
+        db.session.commit()
+        flash(_("Das Konto von %(name)s ist gesperrt; die Person ist abgemeldet und per E-Mail informiert.",
+                name=person.display_name), "success")
+        return redirect(url_for("moderation.users", status="suspended"))
+    return render_template("moderation/suspend.html", person=person, form=form)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def reactivate_user(user_id: int):
+    """Lift a suspension now."""
+    person = db.get_or_404(User, user_id)
+    require(can_reactivate_user(current_user, person))
+    if ConfirmForm().validate_on_submit():
+        account_services.reactivate_user(person, actor=current_user)
+        db.session.commit()
+        flash(_("Die Sperre von %(name)s ist aufgehoben.", name=person.display_name), "success")
+    return redirect(url_for("moderation.users", status="suspended"))
+
+
+# --- the audit log ------------------------------------------------------------------------------------------
+
+LOG_PER_PAGE = 50
+
+
+def _audit_filter() -> tuple[AuditFilterForm, services.AuditFilter]:
+    """The filter form from the query string, and the filters it yields (invalid ones are left out)."""
+    form = AuditFilterForm(formdata=request.args)
+    form.actor.choices = choices({"": _("alle"), **services.audit_actors()})
+    form.action.choices = choices({"": _("alle"), **services.ACTION_LABELS})
+    form.target.choices = choices({"": _("alle"), **services.TARGET_LABELS})
+    form.validate()
+    valid = lambda field: field.data if not field.errors else None  # noqa: E731
+    return form, services.AuditFilter(actor_id=valid(form.actor), action=valid(form.action) or "",
+                                      target_type=valid(form.target) or "", date_from=valid(form.date_from),
+                                      date_to=valid(form.date_to))
+
+
 @bp.route("/log")
 def audit_log():
-    """The Moderationsprotokoll, newest first."""
+    """The Moderationsprotokoll, newest first, filtered by actor, action, target type and dates."""
     require(can_view_audit_log(current_user))
-    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
-             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    return render_template("moderation/log.html", page=page)
+    form, filters = _audit_filter()
+    page = db.paginate(services.audit_query(filters), per_page=LOG_PER_PAGE, error_out=False)
+    return render_template("moderation/log.html", page=page, form=form, export_form=ConfirmForm())
+
+
+@bp.route("/log/export", methods=["POST"])
+def export_audit_log():
+    """The filtered log as a CSV file; the export itself is written to the log."""
+    require(can_view_audit_log(current_user))
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("moderation.audit_log", **request.args))
+    _form, filters = _audit_filter()
+    data = services.export_audit_log(filters, actor=current_user)
+    db.session.commit()
+    response = current_app.response_class(data, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="moderationsprotokoll.csv"'
+    return response
+
+
+from forum.moderation import post_views  # noqa: E402,F401  (registers the in-place actions on bp)

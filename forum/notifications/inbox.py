@@ -36,7 +36,7 @@ def _create(recipients: list[tuple[User, str]], item: MailItem, **columns) -> in
         at_once = person.email_notifications == "immediately"
         rows.append({"user_id": person.id, "kind": kind, "created_at": now, "read_at": None,
                      "emailed_at": now if at_once else None, "actor_id": None, "thread_id": None,
-                     "post_id": None, "idea_id": None, "event_id": None, **columns})
+                     "post_id": None, "idea_id": None, "event_id": None, "detail": "", **columns})
         if at_once:
             mails.append(notification_mail(person, item.of_kind(kind)))
     db.session.execute(insert(Notification.__table__), rows)
@@ -85,6 +85,39 @@ def notify_idea_status(idea, *, actor, reason: str = "") -> int:
         return 0
     item = MailItem("idea_status", actor=actor, idea=idea, reason=reason.strip())
     return _create([(author, "idea_status")], item, actor_id=actor.id, idea_id=idea.id)
+
+
+def notify_post_hidden(post, *, actor, reason: str, note: str = "") -> int:
+    """A moderator (or a report of client data, `actor` None) hid a post: tell its author why."""
+    author = post.author
+    if author is None or (actor is not None and author.id == actor.id) or author.status != "active":
+        return 0
+    item = MailItem("post_hidden", actor=actor, thread=post.thread, post_id=post.id, reason=note.strip(),
+                    detail=reason)
+    return _create([(author, "post_hidden")], item, actor_id=getattr(actor, "id", None), thread_id=post.thread_id,
+                   post_id=post.id, detail=reason)
+
+
+def notify_new_report(post, *, reporter, reason: str) -> int:
+    """A post was reported: tell every moderator who has no unread notice of a report of it yet (so ten
+    reports of one post make one notice each, not ten)."""
+    pending = select(Notification.user_id).where(Notification.kind == "report", Notification.post_id == post.id,
+                                                  Notification.read_at.is_(None))
+    people = _people(User.role.in_(("moderator", "admin")), exclude=reporter.id)
+    already = set(db.session.scalars(pending)) if people else set()
+    recipients = [(person, "report") for person in people if person.id not in already]
+    item = MailItem("report", thread=post.thread, post_id=post.id, detail=reason)
+    return _create(recipients, item, thread_id=post.thread_id, post_id=post.id, detail=reason)
+
+
+def notify_report_resolved(post, *, reporter_ids: list[int], outcome: str, actor) -> int:
+    """A moderator closed the case of a post: tell each reporter (who can still see the thread) the outcome."""
+    if not reporter_ids:
+        return 0
+    people = _people(User.id.in_(set(reporter_ids)), exclude=actor.id)
+    recipients = [(person, "report_resolved") for person in people if can_view_thread(person, post.thread)]
+    item = MailItem("report_resolved", actor=actor, thread=post.thread, post_id=post.id, detail=outcome)
+    return _create(recipients, item, actor_id=actor.id, thread_id=post.thread_id, post_id=post.id, detail=outcome)
 
 
 # --- reading ------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class MailItem:
     event: object = None
     post_id: int | None = None
     reason: str = ""
+    detail: str = ""  # the reason key of a hidden post or report, the outcome of a resolved report
 
     def of_kind(self, kind: str) -> MailItem:
         """The same item as another kind (a reply that mentions the reader is a mention)."""
@@ -44,8 +45,10 @@ class MailItem:
     @property
     def url(self) -> str:
         """Where the notification leads: the post, the follow-up thread or the idea."""
-        if self.kind in ("reply", "mention"):
+        if self.kind in ("reply", "mention", "post_hidden", "report_resolved"):
             return absolute_url("discussion.post", post_id=self.post_id)
+        if self.kind == "report":
+            return absolute_url("moderation.case", post_id=self.post_id)
         if self.kind == "follow_up":
             return absolute_url("discussion.show", thread_id=self.thread.id)
         return absolute_url("ideas.show", idea_id=self.idea.id)
@@ -54,7 +57,15 @@ class MailItem:
     def of(cls, notification: Notification) -> MailItem:
         """The item of a stored notification (for the digest)."""
         return cls(notification.kind, actor=notification.actor, thread=notification.thread, idea=notification.idea,
-                   event=notification.event, post_id=notification.post_id)
+                   event=notification.event, post_id=notification.post_id, detail=notification.detail)
+
+    @property
+    def detail_label(self) -> str:
+        """The German (or English) words for `detail`: a reason of moderation.models.REASONS or an outcome."""
+        from forum.moderation.models import OUTCOMES, REASONS
+
+        labels = OUTCOMES if self.kind == "report_resolved" else REASONS
+        return str(labels.get(self.detail, self.detail))
 
 
 # --- unsubscribe --------------------------------------------------------------------------------------------

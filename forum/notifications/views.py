@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from forum.accounts.forms import ConfirmForm
 from forum.extensions import db
+from forum.moderation.models import OUTCOMES, REASONS
 from forum.notifications import bp, services
 from forum.notifications.following import load_target, target_url
 from forum.permissions import can_follow, can_view_notifications, require
@@ -45,7 +46,7 @@ def index():
     require(can_view_notifications(current_user))
     page = services.notifications_page(current_user, page=_page())
     return render_template("notifications/index.html", page=page, unread=services.unread_count(current_user),
-                           form=ConfirmForm())
+                           form=ConfirmForm(), reasons=REASONS, outcomes=OUTCOMES)
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])

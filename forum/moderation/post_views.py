@@ -1,0 +1,239 @@
+"""Moderation in place, reached from the thread page: report a post (members); hide, unhide, pin, unpin and redact
+a post; pin, lock, move and rename a thread (moderators). Every change goes back to where it was made."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum.accounts.forms import ConfirmForm
+from forum.discussion import guard
+from forum.discussion import services as discussion
+from forum.discussion.models import Board, Post, Thread
+from forum.discussion.views import post_url
+from forum.extensions import db
+from forum.moderation import bp, redaction, reports, services
+from forum.moderation.forms import HidePostForm, LockThreadForm, MoveThreadForm, RedactForm, RenameThreadForm, ReportForm
+from forum.permissions import (can_moderate_post, can_moderate_thread, can_move_thread, can_redact_post,
+                               can_report_post, can_view_thread, require)
+from forum.forms import choices
+
+
+def _post(post_id: int) -> Post:
+    post = discussion.load_post(post_id)
+    if post is None:
+        abort(404)
+    require(can_view_thread(current_user, post.thread))
+    return post
+
+
+def _thread(thread_id: int) -> Thread:
+    thread = discussion.load_thread(thread_id)
+    if thread is None:
+        abort(404)
+    require(can_moderate_thread(current_user, thread))
+    return thread
+
+
+def _thread_url(thread: Thread) -> str:
+    return url_for("discussion.show", thread_id=thread.id)
+
+
+# --- reporting (members) ------------------------------------------------------------------------------------
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+def report_post(post_id: int):
+    """Report a post to the moderators with a reason; client data hides it at once."""
+    post = _post(post_id)
+    if reports.has_open_report(post, current_user):
+        flash(_("Sie haben diesen Beitrag bereits gemeldet. Die Moderation prüft ihn."), "info")
+        return redirect(post_url(post))
+    require(can_report_post(current_user, post))
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            report = reports.report_post(post, reporter=current_user, reason=form.reason.data,
+                                         note=form.note.data or "")
+        except services.ModerationError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+            return render_template("moderation/report.html", post=post, form=form), 429
+        db.session.commit()
+        if report is None:
+            flash(_("Sie haben diesen Beitrag bereits gemeldet. Die Moderation prüft ihn."), "info")
+        elif report.reason == "client_data":
+            flash(_("Danke. Der Beitrag ist bis zur Prüfung durch die Moderation ausgeblendet."), "success")
+        else:
+            flash(_("Danke für Ihre Meldung. Die Moderation prüft den Beitrag und Sie erfahren das Ergebnis."),
+                  "success")
+        return redirect(post_url(post))
+    return render_template("moderation/report.html", post=post, form=form)
+
+
+# --- posts --------------------------------------------------------------------------------------------------
+
+@bp.route("/posts/<int:post_id>/hide", methods=["GET", "POST"])
+def hide_post(post_id: int):
+    """Hide a post with a reason (members see a placeholder, the author is told)."""
+    post = _post(post_id)
+    require(can_moderate_post(current_user, post))
+    form = HidePostForm()
+    if form.validate_on_submit():
+        if services.hide_post(post, actor=current_user, reason=form.reason.data, note=form.note.data or ""):
+            db.session.commit()
+            flash(_("Beitrag Nr. %(number)s ist ausgeblendet; die verfassende Person wurde benachrichtigt.",
+                    number=post.number), "success")
+        else:
+            flash(_("Beitrag Nr. %(number)s war bereits ausgeblendet. Es wurde nichts geändert.",
+                    number=post.number), "info")
+        return redirect(post_url(post))
+    return render_template("moderation/hide_post.html", post=post, form=form)
+
+
+def _simple_post_action(post_id: int, action, done: str, noop: str):
+    """A POST with only a confirmation: change, commit once, say what happened (or that nothing did)."""
+    post = _post(post_id)
+    require(can_moderate_post(current_user, post))
+    if ConfirmForm().validate_on_submit():
+        if action(post, actor=current_user):
+            db.session.commit()
+            flash(done % {"number": post.number}, "success")
+        else:
+            flash(noop % {"number": post.number}, "info")
+    return redirect(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>/unhide", methods=["POST"])
+def unhide_post(post_id: int):
+    """Show a hidden post again."""
+    return _simple_post_action(post_id, services.unhide_post, _("Beitrag Nr. %(number)s ist wieder sichtbar."),
+                               _("Beitrag Nr. %(number)s war nicht ausgeblendet. Es wurde nichts geändert."))
+
+
+@bp.route("/posts/<int:post_id>/pin", methods=["POST"])
+def pin_post(post_id: int):
+    """Pin a post to the top of its thread."""
+    return _simple_post_action(post_id, services.pin_post, _("Beitrag Nr. %(number)s ist oben angeheftet."),
+                               _("Beitrag Nr. %(number)s ist bereits angeheftet oder nicht sichtbar."))
+
+
+@bp.route("/posts/<int:post_id>/unpin", methods=["POST"])
+def unpin_post(post_id: int):
+    """Take a post from the top of its thread."""
+    return _simple_post_action(post_id, services.unpin_post, _("Beitrag Nr. %(number)s ist nicht mehr angeheftet."),
+                               _("Beitrag Nr. %(number)s war nicht angeheftet."))
+
+
+@bp.route("/posts/<int:post_id>/redact", methods=["GET", "POST"])
+def redact_post(post_id: int):
+    """Remove a passage (client data) from a post, its quotes, its earlier versions and unsent mails."""
+    post = _post(post_id)
+    require(can_redact_post(current_user, post))
+    form = RedactForm()
+    if not form.is_submitted():
+        form.show_again.data = post.is_hidden and post.hidden_by_id is None  # hidden by a report, pending review
+    if form.validate_on_submit():
+        try:
+            result = redaction.redact_post(post, form.passage.data, actor=current_user,
+                                           replacement=form.replacement.data, show_again=form.show_again.data)
+        except services.ModerationError as error:
+            db.session.rollback()
+            form.passage.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Die Stelle wurde entfernt: in %(posts)s Beitrag/Beiträgen und %(revisions)s früheren Fassungen; "
+                    "%(mails)s noch nicht versandte E-Mails wurden bereinigt.", posts=len(result.post_numbers),
+                    revisions=result.revisions, mails=result.mails), "success")
+            return redirect(post_url(post))
+    hits = guard.scan(post.body_source)
+    return render_template("moderation/redact_post.html", post=post, form=form,
+                           found=[(hit.label, post.body_source[hit.start:hit.end]) for hit in hits],
+                           highlighted=guard.highlight(post.body_source, hits))
+
+
+# --- threads ------------------------------------------------------------------------------------------------
+
+def _simple_thread_action(thread_id: int, action, done: str, noop: str):
+    thread = _thread(thread_id)
+    if ConfirmForm().validate_on_submit():
+        if action(thread, actor=current_user):
+            db.session.commit()
+            flash(done, "success")
+        else:
+            flash(noop, "info")
+    return redirect(_thread_url(thread))
+
+
+@bp.route("/threads/<int:thread_id>/pin", methods=["POST"])
+def pin_thread(thread_id: int):
+    """Pin a thread to the top of its list."""
+    return _simple_thread_action(thread_id, services.pin_thread, _("Die Diskussion ist oben in der Liste angeheftet."),
+                                 _("Die Diskussion war bereits angeheftet."))
+
+
+@bp.route("/threads/<int:thread_id>/unpin", methods=["POST"])
+def unpin_thread(thread_id: int):
+    """Back into the order of latest activity."""
+    return _simple_thread_action(thread_id, services.unpin_thread, _("Die Diskussion ist nicht mehr angeheftet."),
+                                 _("Die Diskussion war nicht angeheftet."))
+
+
+@bp.route("/threads/<int:thread_id>/unlock", methods=["POST"])
+def unlock_thread(thread_id: int):
+    """Open a locked thread for replies again."""
+    return _simple_thread_action(thread_id, services.unlock_thread, _("Die Diskussion ist wieder geöffnet."),
+                                 _("Die Diskussion war nicht geschlossen."))
+
+
+@bp.route("/threads/<int:thread_id>/lock", methods=["GET", "POST"])
+def lock_thread(thread_id: int):
+    """Close a thread for replies, with a reason shown in the thread."""
+    thread = _thread(thread_id)
+    form = LockThreadForm()
+    if form.validate_on_submit():
+        if services.lock_thread(thread, actor=current_user, reason=form.reason.data):
+            db.session.commit()
+            flash(_("Die Diskussion ist geschlossen."), "success")
+        else:
+            flash(_("Die Diskussion war bereits geschlossen. Es wurde nichts geändert."), "info")
+        return redirect(_thread_url(thread))
+    return render_template("moderation/thread_form.html", thread=thread, form=form, action="lock",
+                           title=_("Diskussion schließen"), submit=_("Diskussion schließen"))
+
+
+@bp.route("/threads/<int:thread_id>/move", methods=["GET", "POST"])
+def move_thread(thread_id: int):
+    """Move a standalone thread into another Fachforum."""
+    thread = _thread(thread_id)
+    require(can_move_thread(current_user, thread))
+    form = MoveThreadForm(board_id=thread.board_id)
+    form.board_id.choices = choices(services.board_choices())
+    if form.validate_on_submit():
+        board = db.session.get(Board, form.board_id.data)
+        if board is None:
+            form.board_id.errors.append(_("Dieses Fachforum gibt es nicht mehr."))
+        else:
+            if services.move_thread(thread, board, actor=current_user, reason=form.reason.data or ""):
+                db.session.commit()
+                flash(_("Die Diskussion steht jetzt im Fachforum „%(board)s“.", board=board.title), "success")
+            else:
+                flash(_("Die Diskussion steht bereits in diesem Fachforum."), "info")
+            return redirect(_thread_url(thread))
+    return render_template("moderation/thread_form.html", thread=thread, form=form, action="move",
+                           title=_("Diskussion verschieben"), submit=_("Verschieben"))
+
+
+@bp.route("/threads/<int:thread_id>/rename", methods=["GET", "POST"])
+def rename_thread(thread_id: int):
+    """Give a thread a new title."""
+    thread = _thread(thread_id)
+    form = RenameThreadForm(title=thread.title)
+    if form.validate_on_submit():
+        if services.rename_thread(thread, form.title.data, actor=current_user, reason=form.reason.data or ""):
+            db.session.commit()
+            flash(_("Die Diskussion heißt jetzt „%(title)s“.", title=thread.title), "success")
+        else:
+            flash(_("Der Titel ist unverändert."), "info")
+        return redirect(_thread_url(thread))
+    return render_template("moderation/thread_form.html", thread=thread, form=form, action="rename",
+                           title=_("Diskussion umbenennen"), submit=_("Umbenennen"))
