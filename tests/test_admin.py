@@ -36,7 +36,7 @@ def test_admin_makes_a_member_moderator_and_it_is_audited(admin_client, admin, m
     assert entry.actor_id == admin.id and entry.target_id == member.id
     assert entry.snapshot["before"]["role"] == "member" and entry.snapshot["after"]["role"] == "moderator"
     assert entry.reason == "Neue Kollegin in der Servicestelle"
-    assert "user.change_role" in text_of(admin_client.get("/moderation/log"))
+    assert "Rolle geändert" in text_of(admin_client.get("/moderation/log"))
 
 
 def test_suspension_needs_a_reason_ends_the_sessions_and_mails_the_person(admin_client, client_as, member, outbox):

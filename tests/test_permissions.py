@@ -11,6 +11,7 @@ from forum.extensions import db
 from tests.factories import make_user
 from tests.test_events import EVENT_RULES  # the event rules' matrix is there, with events in each state
 from tests.test_ideas import IDEA_RULES  # the idea rules' matrix is there, with ideas in each status
+from tests.test_moderation import MODERATION_RULES  # the moderation rules' matrix is there, with posts in each state
 
 ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
 
@@ -43,7 +44,7 @@ def call(rule: str, user, target=None):
 def test_every_rule_has_a_row_in_the_matrix():
     rules = {name for name, _ in inspect.getmembers(permissions, inspect.isfunction) if name.startswith("can_")}
     assert rules == (set(MATRIX) | {"can_decide_registration", "can_change_user"} | EVENT_RULES | IDEA_RULES
-                     | FOLLOW_RULES | DISCUSSION_RULES)
+                     | FOLLOW_RULES | DISCUSSION_RULES | MODERATION_RULES)
 
 
 # following: target -> roles that may follow it (the same as may see it)
@@ -135,9 +136,9 @@ def test_pages_answer_403_to_roles_without_the_right(app, client_as, path, allow
 
 def test_navigation_shows_only_what_the_role_may_open(app, client_as):
     member_page = client_as(make_user(role="member")).get("/").get_data(as_text=True)
-    assert "/moderation/registrations" not in member_page and "/admin/users" not in member_page
+    assert "/moderation/" not in member_page and "/admin/users" not in member_page
     moderator_page = client_as(make_user(role="moderator")).get("/").get_data(as_text=True)
-    assert "/moderation/registrations" in moderator_page and "/admin/users" not in moderator_page
+    assert "/moderation/reports" in moderator_page and "/admin/users" not in moderator_page
     admin_page = client_as(make_user(role="admin")).get("/").get_data(as_text=True)
     assert "/admin/users" in admin_page
 
@@ -167,10 +168,10 @@ DISCUSSION_MATRIX = {
     ("can_quote_post", "hidden_post"): set(),
     ("can_quote_post", "post_in_locked_thread"): set(),
     ("can_edit_post", "own_post"): MEMBERS,
-    ("can_edit_post", "others_post"): set(),
+    ("can_edit_post", "others_post"): {"moderator", "admin"},  # moderators edit any post (audited)
     ("can_edit_post", "own_withdrawn_post"): set(),
-    ("can_edit_post", "own_hidden_post"): set(),
-    ("can_edit_post", "own_post_in_locked_thread"): set(),
+    ("can_edit_post", "own_hidden_post"): {"moderator", "admin"},
+    ("can_edit_post", "own_post_in_locked_thread"): {"moderator", "admin"},
     ("can_withdraw_post", "own_post"): MEMBERS,
     ("can_withdraw_post", "own_post_in_locked_thread"): MEMBERS,
     ("can_withdraw_post", "others_post"): set(),

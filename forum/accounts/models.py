@@ -72,6 +72,15 @@ class User(UserMixin, db.Model):
         return self.status == "pending" and self.is_email_confirmed
 
     @property
+    def suspended_through(self):
+        """The last day (in Berlin) of a suspension with an end; it ends at midnight after that day."""
+        from datetime import timedelta
+
+        from forum.clock import to_berlin
+
+        return to_berlin(self.suspended_until - timedelta(seconds=1)).date() if self.suspended_until else None
+
+    @property
     def role_label(self) -> str:
         return str(ROLE_LABELS.get(self.role, self.role))
 

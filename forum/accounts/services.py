@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask import current_app
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_date, gettext as _
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -190,7 +190,7 @@ def login_refusal(user: User | None) -> str | None:
         return _("Ihre Registrierung wird noch von der Servicestelle geprüft. Sie erhalten eine E-Mail, "
                  "sobald Ihr Konto freigeschaltet ist.")
     if user.status == "suspended":
-        message = (_("Ihr Konto ist bis zum %(date)s gesperrt.", date=format_datetime(user.suspended_until, "short"))
+        message = (_("Ihr Konto ist bis einschließlich %(date)s gesperrt.", date=format_date(user.suspended_through))
                    if user.suspended_until else _("Ihr Konto ist gesperrt."))
         if user.status_reason:
             message += " " + _("Begründung: %(reason)s", reason=user.status_reason)
@@ -307,8 +307,7 @@ def suspend_user(user: User, *, actor: User, reason: str, until=None) -> bool:
     record(actor, "user.suspend", user, reason=reason.strip(),
            snapshot={"before": before, "after": _snapshot(user),
                      "until": until.isoformat() if until else None})
-    queue_mail(user.email, "account_suspended", language=user.language, user=user, reason=reason.strip(),
-               until=until)
+    queue_mail(user.email, "account_suspended", language=user.language, user=user, reason=reason.strip())
     return True
 
 

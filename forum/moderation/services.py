@@ -14,7 +14,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum.clock import from_berlin, utcnow
 from forum.discussion.models import Board, Post, Thread
@@ -135,7 +135,7 @@ def record_moderator_edit(post: Post, previous: str, *, editor) -> None:
 def pinned_posts(thread: Thread) -> list[Post]:
     """The thread's pinned posts that are shown, in thread order, with their authors (one query)."""
     return list(db.session.scalars(
-        select(Post).options(selectinload(Post.author))
+        select(Post).options(joinedload(Post.author))
         .where(Post.thread_id == thread.id, Post.pinned_at.is_not(None), Post.hidden_at.is_(None),
                Post.withdrawn_at.is_(None))
         .order_by(Post.number)))
