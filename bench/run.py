@@ -40,6 +40,13 @@ BUDGETS = {
     "/admin/users?q=jobcenter&status=active": 200,
     "/moderation/registrations": 150,
     "/moderation/log": 150,
+    "/moderation/log?action=post.hide&target=posts": 150,
+    "/moderation/reports": 150,
+    "/moderation/reports/posts/{reported_post}": 150,
+    "/moderation/users?status=suspended": 150,
+    "/discussion/boards/{board}": 150,
+    "/discussion/{thread}": 150,
+    "/discussion/{thread}?page=20": 150,
     "/events/": 150,
     "/events/?past=1": 150,
     "/events/{event}": 150,
@@ -91,8 +98,9 @@ def seed(database_url: str, users: int) -> dict[str, int]:
              "reason": "Benchmark", "snapshot": {"before": {"role": "member"}}, "created_at": now}
             for _ in range(users * 2)])
         seed_events_and_ideas(users, now)
+        discussion = seed_discussions_and_reports(users, now)
         db.session.commit()
-        return {"organisation": organisations[0]["id"], "event": 1, "idea": 1}
+        return {"organisation": organisations[0]["id"], "event": 1, "idea": 1, **discussion}
 
 
 def seed_events_and_ideas(users: int, now) -> None:
@@ -129,6 +137,46 @@ def seed_events_and_ideas(users: int, now) -> None:
                                          "last_activity_at": now, "post_count": 0} for e in events]
                        + [{"title": i["title"], "idea_id": i["id"], "created_at": now, "last_activity_at": now,
                            "post_count": 0} for i in ideas])
+
+
+def seed_discussions_and_reports(users: int, now) -> dict[str, int]:
+    """A Fachforum with 500 threads, one of them with 1,000 posts (every 10th hidden, two pinned), 3,000 open
+    reports on 1,000 posts, 5,000 audit entries of post actions; returns the ids the pages load."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from forum.discussion.models import Board, Post, Thread
+    from forum.extensions import db
+    from forum.moderation.models import AuditEntry, Report
+
+    db.session.execute(insert(Board), [{"id": 1, "title": "Benchmark-Forum", "description": "", "position": 1,
+                                        "created_at": now}])
+    first_thread = 10_000
+    threads = [{"id": first_thread + i, "title": f"Frage {i}", "board_id": 1, "created_at": now,
+                "last_activity_at": now - timedelta(minutes=i), "pinned_at": now if i % 100 == 0 else None,
+                "post_count": 1000 if i == 0 else 2, "lock_reason": ""} for i in range(500)]
+    db.session.execute(insert(Thread), threads)
+    posts, post_id = [], 1
+    for thread in threads:
+        for number in range(1, thread["post_count"] + 1):
+            posts.append({"id": post_id, "thread_id": thread["id"], "number": number, "author_id": 1 + post_id % users,
+                          "body_source": "Text", "body_html": "<p>Text mit <strong>Markdown</strong></p>",
+                          "created_at": now, "version": 1, "hidden_reason": "insult" if post_id % 10 == 0 else "",
+                          "hidden_note": "", "hidden_at": now if post_id % 10 == 0 else None,
+                          "pinned_at": now if post_id in (1, 500) else None})
+            post_id += 1
+    db.session.execute(insert(Post), posts)
+    reasons = ("client_data", "insult", "off_topic", "spam", "other")
+    db.session.execute(insert(Report), [
+        {"post_id": 1 + (i % 1000), "reporter_id": 2 + i // 1000, "reason": reasons[i % 5], "note": "Bitte prüfen",
+         "created_at": now - timedelta(minutes=i), "outcome": "", "resolution_note": ""} for i in range(3000)])
+    db.session.execute(insert(AuditEntry), [
+        {"actor_id": 1, "action": ("post.hide", "post.pin", "report.resolve")[i % 3], "target_type": "posts",
+         "target_id": 1 + i % 1000, "reason": "Benchmark", "created_at": now - timedelta(minutes=i),
+         "snapshot": {"thread": "Frage 0", "number": 1 + i % 1000, "author": "Person", "text": "Text"}}
+        for i in range(5000)])
+    return {"board": 1, "thread": first_thread, "reported_post": 1}
 
 
 def free_port() -> int:

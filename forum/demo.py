@@ -1,5 +1,5 @@
 """Realistic German demo data for `flask seed-demo`: organisations in all 16 Länder, users of every role, events,
-ideas, Fachforen and discussions.
+ideas, Fachforen, discussions and moderation (hidden posts, pinned and locked threads, reports, audit entries).
 
 Idempotent: everything is looked up by name or e-mail first. The domains use the reserved .example TLD.
 """
@@ -18,6 +18,7 @@ from forum.discussion.demo import seed_discussions
 from forum.events.demo import seed_events
 from forum.extensions import db
 from forum.ideas.demo import seed_ideas
+from forum.moderation.demo import seed_moderation
 from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
 
@@ -158,4 +159,5 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_events()
     created += seed_ideas()
     created += seed_discussions()
+    created += seed_moderation()
     return created

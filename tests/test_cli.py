@@ -1,13 +1,21 @@
 """Operator commands: create-admin, seed-demo (idempotent, realistic), rerender."""
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import func, select
 
 from forum.accounts.models import User
+from forum.clock import utcnow
+from forum.discussion import guard
+from forum.discussion.models import Post, Thread
 from forum.extensions import db
 from forum.ideas.models import ReferenceTerm
+from forum.moderation.models import AuditEntry, Report
+from forum.notifications.models import Notification, OutboxMessage
 from forum.organisations.models import LAENDER, Organisation
 from forum.pages.models import SitePage
+from tests.factories import make_user
 
 
 def test_create_admin_creates_an_active_admin_who_can_log_in(app, client):
@@ -78,3 +86,45 @@ def test_rerender_rebuilds_the_stored_html(app):
     assert "1 Texte neu erzeugt" in result.output
     db.session.expire_all()
     assert page.body_html == "<p><strong>fett</strong></p>"
+
+
+def test_seed_demo_includes_moderation_played_through_the_services_once(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+
+    hidden = db.session.scalars(select(Post).where(Post.hidden_at.is_not(None))).all()
+    insult = next(post for post in hidden if post.hidden_reason == "insult")
+    assert insult.hidden_by.email == "moderation@servicestelle.example" and insult.hidden_note
+    pending = next(post for post in hidden if post.hidden_reason == "client_data")
+    assert pending.hidden_by_id is None  # hidden by the report, pending review
+    assert "12345BG0067890" in pending.body_source and guard.scan(pending.body_source)
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.pinned_at.is_not(None))) >= 1
+    assert db.session.scalar(select(func.count(Thread.id)).where(Thread.pinned_at.is_not(None),
+                                                                 Thread.board_id.is_not(None))) >= 1
+    locked = db.session.scalars(select(Thread).where(Thread.locked_at.is_not(None))).all()
+    assert locked and all(thread.lock_reason for thread in locked)
+
+    open_reports = db.session.scalars(select(Report).where(Report.resolved_at.is_(None))).all()
+    assert len(open_reports) >= 3 and all(report.note for report in open_reports)
+    assert {"client_data", "spam", "off_topic"} <= {report.reason for report in open_reports}
+    assert pending.id in {report.post_id for report in open_reports}
+    assert max(Counter(report.post_id for report in open_reports).values()) == 2  # reported by two members
+    assert db.session.scalar(select(func.count(Report.id)).where(Report.outcome == "dismissed")) == 1
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"post.hide", "post.auto_hide", "post.pin", "post.unhide", "thread.pin", "thread.lock",
+            "report.resolve"} <= actions
+    assert db.session.scalar(select(func.max(AuditEntry.created_at))) <= utcnow()
+    assert all(message.recipient.endswith(".example") for message in db.session.scalars(select(OutboxMessage)))
+
+    counts = [db.session.scalar(select(func.count(model.id))) for model in (Post, Report, AuditEntry, Notification)]
+    assert "schon vorhanden" in runner.invoke(args=["seed-demo"]).output
+    assert [db.session.scalar(select(func.count(model.id)))
+            for model in (Post, Report, AuditEntry, Notification)] == counts
+
+
+def test_seed_demo_plays_no_moderation_when_real_staff_would_be_notified(app):
+    make_user(role="admin", email="leitung@servicestelle-sgb2.de")
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.scalar(select(func.count(Report.id))) == 0
+    assert not db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient.not_like("%.example"))).all()

@@ -60,7 +60,8 @@ def post_url(post: Post) -> str:
                    _anchor=f"beitrag-{post.number}")
 
 
-def _thread(thread_id: int) -> Thread:
+def visible_thread(thread_id: int) -> Thread:
+    """The thread, or 404; 403 unless the user may see it."""
     thread = services.load_thread(thread_id)
     if thread is None:
         abort(404)
@@ -68,7 +69,8 @@ def _thread(thread_id: int) -> Thread:
     return thread
 
 
-def _post(post_id: int) -> Post:
+def visible_post(post_id: int) -> Post:
+    """The post with its thread and author, or 404; 403 unless the user may see its thread."""
     post = services.load_post(post_id)
     if post is None:
         abort(404)
@@ -81,7 +83,7 @@ def _post(post_id: int) -> Post:
 @bp.route("/<int:thread_id>")
 def show(thread_id: int):
     """One page of a thread: what it belongs to, its posts, the reply form; remembers how far the user read."""
-    thread = _thread(thread_id)
+    thread = visible_thread(thread_id)
     page_number = request.args.get("page", 1, type=int)
     if not 1 <= page_number <= services.page_count(thread):
         abort(404)
@@ -119,7 +121,7 @@ def _remember_read(user_id: int, thread_id: int, number: int, known: int) -> Non
 @bp.route("/posts/<int:post_id>")
 def post(post_id: int):
     """Permalink of a post: the page of its thread it is on, scrolled to it."""
-    return redirect(post_url(_post(post_id)))
+    return redirect(post_url(visible_post(post_id)))
 
 
 # --- reply --------------------------------------------------------------------------------------------------
@@ -127,7 +129,7 @@ def post(post_id: int):
 @bp.route("/<int:thread_id>/reply", methods=["GET", "POST"])
 def reply(thread_id: int):
     """Write a reply (also quoting a post); preview, client-data guard and rate limit; the text is never lost."""
-    thread = _thread(thread_id)
+    thread = visible_thread(thread_id)
     form = PostForm()
     if not can_reply(current_user, thread):
         # A locked thread (or locked while the form was open): the text stays on the page to be copied.
@@ -159,7 +161,7 @@ def reply(thread_id: int):
 def edit_post(post_id: int):
     """The author changes a post; the old text is kept as a revision. When the post was saved elsewhere in the
     meantime, both texts are shown and nothing is overwritten."""
-    post = _post(post_id)
+    post = visible_post(post_id)
     require(can_edit_post(current_user, post))
     form = EditPostForm()
     if request.method == "GET":
@@ -186,7 +188,7 @@ def edit_post(post_id: int):
 @bp.route("/posts/<int:post_id>/revisions")
 def post_revisions(post_id: int):
     """Earlier texts of a post (for its author and the moderators)."""
-    post = _post(post_id)
+    post = visible_post(post_id)
     require(can_view_post_revisions(current_user, post))
     return render_template("discussion/revisions.html", post=post, revisions=services.revisions_of(post))
 
@@ -194,7 +196,7 @@ def post_revisions(post_id: int):
 @bp.route("/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
 def withdraw_post(post_id: int):
     """The author takes a post back after confirming; a placeholder stays in the thread."""
-    post = _post(post_id)
+    post = visible_post(post_id)
     require(can_withdraw_post(current_user, post))
     form = ConfirmForm()
     if form.validate_on_submit():

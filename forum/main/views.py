@@ -13,7 +13,8 @@ from forum.extensions import db
 from forum.ideas.models import Idea
 from forum.ideas.services import ideas_query
 from forum.main import bp
-from forum.permissions import can_approve_registrations, can_view_dashboard, require
+from forum.moderation import reports
+from forum.permissions import can_approve_registrations, can_view_dashboard, can_view_reports, require
 from forum.security import is_safe_next
 
 
@@ -25,9 +26,10 @@ def dashboard():
     """The logged-in home page: who I am, where I belong, what the programme is, what waits for me."""
     require(can_view_dashboard(current_user))
     pending = account_services.count_pending_registrations() if can_approve_registrations(current_user) else 0
+    open_cases = reports.open_case_count() if can_view_reports(current_user) else 0
     new_ideas = db.session.scalars(ideas_query(current_user, sort="newest").where(Idea.status != "submitted")
                                    .limit(DASHBOARD_ITEMS)).all()
-    return render_template("main/dashboard.html", pending_registrations=pending,
+    return render_template("main/dashboard.html", pending_registrations=pending, open_cases=open_cases,
                            my_registrations=event_services.my_upcoming_registrations(current_user,
                                                                                      limit=DASHBOARD_ITEMS),
                            upcoming_events=event_services.upcoming_events(limit=3), new_ideas=new_ideas)

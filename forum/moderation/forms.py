@@ -67,6 +67,9 @@ class RedactForm(FlaskForm):
         DataRequired(_l("Bitte geben Sie einen Ersatztext an, z. B. „[entfernt]“.")),
         MaxChars(100, _l("Der Ersatztext darf höchstens 100 Zeichen lang sein."))])
     show_again = BooleanField(_l("Beitrag danach wieder einblenden"))
+    note = _note_field(_l("Notiz zur Entscheidung"), description=_l("Für offene Meldungen: die meldenden Personen "
+                                                                   "erfahren das Ergebnis, die Notiz steht im "
+                                                                   "Moderationsprotokoll."))
 
 
 class LockThreadForm(FlaskForm):

@@ -70,7 +70,8 @@ class Report(db.Model):
     __table_args__ = (
         Index("uq_reports_open_post_id_reporter_id", "post_id", "reporter_id", unique=True,
               sqlite_where=text("resolved_at IS NULL"), postgresql_where=text("resolved_at IS NULL")),
-        Index("ix_reports_resolved_at_created_at", "resolved_at", "created_at"),
+        Index("ix_reports_resolved_at_post_id_created_at", "resolved_at", "post_id", "created_at"),  # the queue
+        Index("ix_reports_post_id_created_at", "post_id", "created_at"),  # the reports of one post
         Index("ix_reports_reporter_id_created_at", "reporter_id", "created_at"),
     )
 

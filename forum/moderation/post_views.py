@@ -2,35 +2,24 @@
 a post; pin, lock, move and rename a thread (moderators). Every change goes back to where it was made."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.accounts.forms import ConfirmForm
 from forum.discussion import guard
-from forum.discussion import services as discussion
-from forum.discussion.models import Board, Post, Thread
-from forum.discussion.views import post_url
+from forum.discussion.models import Board, Thread
+from forum.discussion.views import post_url, visible_post, visible_thread
 from forum.extensions import db
 from forum.moderation import bp, redaction, reports, services
 from forum.moderation.forms import HidePostForm, LockThreadForm, MoveThreadForm, RedactForm, RenameThreadForm, ReportForm
 from forum.permissions import (can_moderate_post, can_moderate_thread, can_move_thread, can_redact_post,
-                               can_report_post, can_view_thread, require)
+                               can_report_post, require)
 from forum.forms import choices
 
 
-def _post(post_id: int) -> Post:
-    post = discussion.load_post(post_id)
-    if post is None:
-        abort(404)
-    require(can_view_thread(current_user, post.thread))
-    return post
-
-
 def _thread(thread_id: int) -> Thread:
-    thread = discussion.load_thread(thread_id)
-    if thread is None:
-        abort(404)
+    thread = visible_thread(thread_id)
     require(can_moderate_thread(current_user, thread))
     return thread
 
@@ -44,7 +33,7 @@ def _thread_url(thread: Thread) -> str:
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
 def report_post(post_id: int):
     """Report a post to the moderators with a reason; client data hides it at once."""
-    post = _post(post_id)
+    post = visible_post(post_id)
     if reports.has_open_report(post, current_user):
         flash(_("Sie haben diesen Beitrag bereits gemeldet. Die Moderation prüft ihn."), "info")
         return redirect(post_url(post))
@@ -75,7 +64,7 @@ def report_post(post_id: int):
 @bp.route("/posts/<int:post_id>/hide", methods=["GET", "POST"])
 def hide_post(post_id: int):
     """Hide a post with a reason (members see a placeholder, the author is told)."""
-    post = _post(post_id)
+    post = visible_post(post_id)
     require(can_moderate_post(current_user, post))
     form = HidePostForm()
     if form.validate_on_submit():
@@ -92,7 +81,7 @@ def hide_post(post_id: int):
 
 def _simple_post_action(post_id: int, action, done: str, noop: str):
     """A POST with only a confirmation: change, commit once, say what happened (or that nothing did)."""
-    post = _post(post_id)
+    post = visible_post(post_id)
     require(can_moderate_post(current_user, post))
     if ConfirmForm().validate_on_submit():
         if action(post, actor=current_user):
@@ -127,7 +116,7 @@ def unpin_post(post_id: int):
 @bp.route("/posts/<int:post_id>/redact", methods=["GET", "POST"])
 def redact_post(post_id: int):
     """Remove a passage (client data) from a post, its quotes, its earlier versions and unsent mails."""
-    post = _post(post_id)
+    post = visible_post(post_id)
     require(can_redact_post(current_user, post))
     form = RedactForm()
     if not form.is_submitted():
@@ -135,7 +124,8 @@ def redact_post(post_id: int):
     if form.validate_on_submit():
         try:
             result = redaction.redact_post(post, form.passage.data, actor=current_user,
-                                           replacement=form.replacement.data, show_again=form.show_again.data)
+                                           replacement=form.replacement.data, show_again=form.show_again.data,
+                                           note=form.note.data or "")
         except services.ModerationError as error:
             db.session.rollback()
             form.passage.errors.append(str(error))

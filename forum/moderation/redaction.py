@@ -41,7 +41,8 @@ def _scrub(value, passage: str, replacement: str):
     return value
 
 
-def redact_post(post: Post, passage: str, *, actor, replacement: str, show_again: bool = False) -> Redaction:
+def redact_post(post: Post, passage: str, *, actor, replacement: str, show_again: bool = False,
+                note: str = "") -> Redaction:
     """Replace `passage` by `replacement` in the post, the quotes of it in its thread and every copy kept of
     them; close the post's open reports as "redacted"; with `show_again` show a hidden post again.
 
@@ -84,7 +85,7 @@ def redact_post(post: Post, passage: str, *, actor, replacement: str, show_again
         "thread": post.thread.title, "thread_id": post.thread_id, "number": post.number,
         "author": post.author.display_name, "posts": result.post_numbers, "revisions": result.revisions,
         "mails": result.mails})
-    close_reports(post, actor=actor, outcome="redacted")
+    close_reports(post, actor=actor, outcome="redacted", note=note.replace(passage, replacement))
     if show_again and post.is_hidden:
         unhide_post(post, actor=actor, reason=_("Nach der Schwärzung wieder eingeblendet."))
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from forum.accounts.forms import ConfirmForm, RejectRegistrationForm
 from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.clock import from_berlin
 from forum.discussion import services as discussion
+from forum.discussion.views import visible_post
 from forum.extensions import db
 from forum.forms import choices
 from forum.moderation import bp, reports, services
@@ -83,9 +84,7 @@ def queue():
 def case(post_id: int):
     """One case: the post in its context (the post before it), every report of it, and the decisions."""
     require(can_view_reports(current_user))
-    post = discussion.load_post(post_id)
-    if post is None:
-        abort(404)
+    post = visible_post(post_id)
     require(can_moderate_post(current_user, post))
     before = discussion.post_before(post)
     return render_template("moderation/case.html", post=post, before=before, reports=reports.reports_of(post),
@@ -97,9 +96,7 @@ def case(post_id: int):
 def resolve_case(post_id: int):
     """Close a case by hiding the post or finding no violation; a case closed meanwhile is not closed twice."""
     require(can_view_reports(current_user))
-    post = discussion.load_post(post_id)
-    if post is None:
-        abort(404)
+    post = visible_post(post_id)
     require(can_moderate_post(current_user, post))
     form = ResolveCaseForm()
     if not form.validate_on_submit():

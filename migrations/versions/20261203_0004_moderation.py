@@ -36,7 +36,8 @@ def upgrade():
     )
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index('ix_reports_reporter_id_created_at', ['reporter_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_reports_resolved_at_created_at', ['resolved_at', 'created_at'], unique=False)
+        batch_op.create_index('ix_reports_resolved_at_post_id_created_at', ['resolved_at', 'post_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_reports_post_id_created_at', ['post_id', 'created_at'], unique=False)
         batch_op.create_index('uq_reports_open_post_id_reporter_id', ['post_id', 'reporter_id'], unique=True, sqlite_where=sa.text('resolved_at IS NULL'), postgresql_where=sa.text('resolved_at IS NULL'))
 
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
@@ -82,7 +83,8 @@ def downgrade():
 
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_index('uq_reports_open_post_id_reporter_id', sqlite_where=sa.text('resolved_at IS NULL'), postgresql_where=sa.text('resolved_at IS NULL'))
-        batch_op.drop_index('ix_reports_resolved_at_created_at')
+        batch_op.drop_index('ix_reports_resolved_at_post_id_created_at')
+        batch_op.drop_index('ix_reports_post_id_created_at')
         batch_op.drop_index('ix_reports_reporter_id_created_at')
 
     op.drop_table('reports')
