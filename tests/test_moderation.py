@@ -631,3 +631,19 @@ def test_audit_snapshot_keeps_the_text_of_a_hidden_post_as_it_was(client_as, mod
     db.session.commit()
     [entry] = audit("post.hide")
     assert json.loads(json.dumps(entry.snapshot))["text"] == "Fassung zum Zeitpunkt"
+
+
+def test_confirming_a_hiding_by_a_client_data_report_replaces_pending_review(client_as, moderator):
+    author = make_user()
+    thread, post = board_thread(author=author, body="Kundennummer 123D456789")
+    db.session.commit()
+    client_as(make_user()).post(f"/moderation/posts/{post.id}/report", data={"reason": "client_data"})
+    assert "wird geprüft" in text_of(client_as(make_user()).get(f"/discussion/{thread.id}"))
+    response = client_as(moderator).post(f"/moderation/reports/posts/{post.id}/resolve",
+                                         data={"outcome": "hidden", "reason": "", "note": "Sozialdaten bestätigt"})
+    assert response.status_code == 302
+    hidden = fresh(Post, post.id)
+    assert hidden.hidden_by_id == moderator.id and hidden.hidden_note == "Sozialdaten bestätigt"
+    page = text_of(client_as(make_user()).get(f"/discussion/{thread.id}"))
+    assert "wird geprüft" not in page and "Sozialdaten bestätigt" in page
+    assert len(audit("post.hide")) == 1 and len(audit("post.auto_hide")) == 1

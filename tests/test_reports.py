@@ -246,6 +246,7 @@ def test_an_unknown_reason_is_refused_and_nothing_is_stored(member_client):
     post = a_post()
     response = report(member_client, post, "gefällt_mir_nicht", note="Hinweis")
     assert response.status_code == 200
+    assert "Keine gültige Auswahl." in text_of(response)
     assert "Hinweis</textarea>" in response.get_data(as_text=True)
     assert reports_of(post) == []
 
@@ -564,14 +565,24 @@ def test_hiding_without_a_reason_takes_the_most_frequent_reason_of_the_reports(c
     assert fresh_post(post).hidden_reason == "spam"
 
 
-def test_hiding_a_client_data_case_keeps_the_post_hidden_now_by_the_moderator(client_as, moderator):
+def test_hiding_a_client_data_case_keeps_the_post_hidden_now_by_the_moderators_decision(client_as, moderator,
+                                                                                         member):
     post = a_post(author=quiet())
     report(client_as(make_user()), post, "client_data")
-    resolve(client_as(moderator), post, "hidden")
+    pending = text_of(thread_page(client_as(member), post))
+    assert "gemeldet und wird geprüft" in pending
+    resolve(client_as(moderator), post, "hidden", note="Enthält Daten einer Kundin.")
     hidden = fresh_post(post)
-    assert hidden.is_hidden and hidden.hidden_reason == "client_data"
+    assert (hidden.is_hidden, hidden.hidden_by_id, hidden.hidden_reason, hidden.hidden_note) == (
+        True, moderator.id, "client_data", "Enthält Daten einer Kundin.")
+    page = text_of(thread_page(client_as(member), post))
+    assert "Grund: Sozialdaten (Daten von Leistungsberechtigten) – Enthält Daten einer Kundin." in page
+    assert "wird geprüft" not in page and RUDE not in page
     assert [each.outcome for each in reports_of(post)] == ["hidden"]
-    assert len(audit("report.resolve", post)) == 1
+    assert len(audit("report.resolve", post)) == 1 and len(audit("post.hide", post)) == 1
+    # the decision is final: the redact form no longer suggests showing the post again
+    form = client_as(moderator).get(f"/moderation/posts/{post.id}/redact").get_data(as_text=True)
+    assert 'name="show_again"' in form and " checked" not in form.split('name="show_again"')[0][-200:]
 
 
 def test_dismissing_a_client_data_case_shows_the_post_again(client_as, moderator, outbox):

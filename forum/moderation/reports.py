@@ -67,6 +67,10 @@ def report_post(post: Post, *, reporter, reason: str, note: str = "") -> Report 
         record(reporter, "post.auto_hide", post, reason=_("Meldung: Sozialdaten"), snapshot=post_snapshot(post))
     from forum.notifications.services import notify_new_report
 
+    # notify_new_report skips moderators with an unread notice of this post; parallel reports of one post must
+    # see each other's notices, so they take turns on the post's row (NO KEY UPDATE: the reports' foreign keys
+    # hold KEY SHARE on it). SQLite serialises writers anyway and ignores the clause.
+    db.session.execute(select(Post.id).where(Post.id == post.id).with_for_update(key_share=True))
     notify_new_report(post, reporter=reporter, reason=reason)
     return db.session.get(Report, report_id)
 
@@ -108,12 +112,25 @@ def resolve_case(post: Post, *, actor, outcome: str, note: str = "", reason: str
                            "Person der Moderation. Es wurde nichts weiter geändert."))
     if outcome == "hidden":
         reason = reason or Counter(reason for _reporter, reason in closed).most_common(1)[0][0]
-        if set_hidden(post, actor=actor, reason=reason, note=note):
+        if set_hidden(post, actor=actor, reason=reason, note=note) or _confirm_hidden(post, actor=actor,
+                                                                                       reason=reason, note=note):
             record(actor, "post.hide", post, reason=note.strip() or str(OUTCOMES["hidden"]),
                    snapshot=post_snapshot(post))
     elif post.is_hidden and post.hidden_by_id is None:  # hidden only because of a report, pending review
         unhide_post(post, actor=actor, reason=_("Prüfung ergab keinen Verstoß."))
     return len(closed)
+
+
+def _confirm_hidden(post: Post, *, actor, reason: str, note: str) -> bool:
+    """A post hidden by a client-data report, pending review, stays hidden by the moderator's decision: their
+    reason and note replace "wird geprüft" under the placeholder. False when the post was not hidden that way."""
+    if not db.session.execute(
+            update(Post).where(Post.id == post.id, Post.hidden_at.is_not(None), Post.hidden_by_id.is_(None))
+            .values(hidden_by_id=actor.id, hidden_reason=reason, hidden_note=note.strip())
+            .execution_options(synchronize_session=False)).rowcount:
+        return False
+    db.session.expire(post)
+    return True
 
 
 # --- the queue ----------------------------------------------------------------------------------------------

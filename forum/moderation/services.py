@@ -67,7 +67,8 @@ def _change(model, row_id: int, condition, **values) -> bool:
 # --- posts --------------------------------------------------------------------------------------------------
 
 def set_hidden(post: Post, *, actor, reason: str, note: str = "") -> bool:
-    """Hide a post (placeholder for members), audit it and tell the author; False when it was hidden already.
+    """Hide a post (placeholder for members) and tell the author; False when it was hidden already — except
+    that a moderator confirms (and so replaces) an automatic hiding by a client-data report.
 
     `actor` None: hidden automatically by a report of client data, pending review (the audit entry names the
     reporter then, see reports.report_post). Open reports are not touched here.
@@ -75,8 +76,11 @@ def set_hidden(post: Post, *, actor, reason: str, note: str = "") -> bool:
     from forum.notifications.services import notify_post_hidden
 
     note = note.strip()
-    if not _change(Post, post.id, Post.hidden_at.is_(None), hidden_at=utcnow(),
-                   hidden_by_id=getattr(actor, "id", None), hidden_reason=reason, hidden_note=note):
+    shown = Post.hidden_at.is_(None)
+    # A moderator's decision replaces an automatic hiding "pending review" (its reason and note).
+    condition = shown if actor is None else shown | Post.hidden_by_id.is_(None)
+    if not _change(Post, post.id, condition, hidden_at=utcnow(), hidden_by_id=getattr(actor, "id", None),
+                   hidden_reason=reason, hidden_note=note):
         return False
     db.session.expire(post)
     notify_post_hidden(post, actor=actor, reason=reason, note=note)

@@ -132,6 +132,7 @@ def test_member_reports_client_data_by_keyboard_and_a_moderator_redacts_it(live_
     expect(moderator.locator(".error-summary")).to_contain_text("Diese Stelle kommt weder im Beitrag noch")
     check_accessibility(moderator)
     moderator.get_by_label("Zu entfernende Stelle").fill(CLIENT_DATA)
+    moderator.get_by_label("Notiz zur Entscheidung").fill("Name und Geburtsdatum entfernt.")
     moderator.get_by_role("button", name="Stelle entfernen").click()
     expect(moderator.locator("main")).to_contain_text("Die Stelle wurde entfernt")
     expect(heading(moderator)).to_have_text(title)
@@ -148,6 +149,18 @@ def test_member_reports_client_data_by_keyboard_and_a_moderator_redacts_it(live_
     check_accessibility(moderator)
     moderation_nav(moderator, "Meldungen")
     expect(moderator.locator("li.kern-card", has_text=title)).to_have_count(0)  # the redaction closed the case
+    check_accessibility(moderator)
+
+    # The Moderationsprotokoll has the moderator's three steps, with the note, without the data.
+    moderator.locator(".sub-nav").get_by_role("link", name="Moderationsprotokoll").click()
+    moderator.get_by_label("Wer").select_option(label=f"Mona Moderation {number}")
+    moderator.get_by_role("button", name="Filtern").click()
+    rows = moderator.get_by_role("table").locator("tbody tr")
+    expect(rows.locator("td:nth-child(3)")).to_have_text(
+        ["Beitrag wieder eingeblendet", "Meldung abgeschlossen", "Beitrag geschwärzt"])
+    expect(rows.filter(has_text="Meldung abgeschlossen")).to_contain_text("Name und Geburtsdatum entfernt.")
+    expect(rows.first.get_by_role("link", name=f"Nr. 2 in „{title}“")).to_be_visible()
+    assert "12.03.1985" not in moderator.content() and "Kowalski" not in moderator.content()
     check_accessibility(moderator)
 
     # The member sees the post again, without the data anywhere in the page, and learns the outcome.
