@@ -619,7 +619,7 @@ def test_audit_entries_show_in_english_for_english_users(client_as):
     make_entries(moderator, 1)
     db.session.commit()
     page = text_of(client_as(moderator).get("/moderation/log"))
-    assert "Thread pinned" in page and "Moderation log" in page
+    assert "Discussion pinned" in page and "Moderation log" in page
 
 
 def test_audit_snapshot_keeps_the_text_of_a_hidden_post_as_it_was(client_as, moderator):

@@ -177,6 +177,30 @@ def test_redaction_removes_the_passage_from_quotes_of_the_post_in_the_same_threa
     assert not leaks(page) and page.count(NOTICE) == 2
 
 
+def test_a_passage_over_several_lines_is_removed_from_quotes_and_quotes_of_quotes(client_as, moderator):
+    address = "Jan Kowalczyk\nMusterweg 12\n\n45127 Essen"
+    post = a_post(body=f"Unser Kunde:\n{address}\n\nWas tun?", author=quiet(display_name="Bernd Brause"))
+    first = client_as(quiet(display_name="Clara Conrad"))
+    first.post(f"/discussion/{post.thread_id}/reply", data={
+        "body": discussion.quote(post) + "Schwierig.", "confirm_client_data": "y"})
+    quoting = db.session.scalar(select(Post).where(Post.thread_id == post.thread_id, Post.number == 3))
+    assert "> Jan Kowalczyk\n> Musterweg 12\n>\n> 45127 Essen" in quoting.body_source
+    client_as(quiet()).post(f"/discussion/{post.thread_id}/reply", data={
+        "body": discussion.quote(quoting) + "Sehe ich auch so.", "confirm_client_data": "y"})
+    client = client_as(moderator)
+    response = redact(client, post, address.replace("\n", "\r\n"))
+    assert response.status_code == 302
+    assert "in 3 Beitrag/Beiträgen" in text_of(client.get(response.headers["Location"]))
+    db.session.expire_all()
+    texts = list(db.session.scalars(select(Post.body_source).where(Post.thread_id == post.thread_id)
+                                    .order_by(Post.number)))
+    assert texts[1] == "Unser Kunde:\n[entfernt]\n\nWas tun?"
+    assert "> Unser Kunde:\n> [entfernt]\n>\n> Was tun?" in texts[2]
+    assert "> > Unser Kunde:\n> > [entfernt]\n> >\n> > Was tun?" in texts[3]
+    for text in texts:
+        assert not any(part in text for part in ("Kowalczyk", "Musterweg", "45127"))
+
+
 def test_a_passage_only_in_another_post_of_the_thread_is_not_found_for_this_post(client_as, moderator):
     post = a_post(body="Ein ganz harmloser Beitrag.")
     other = make_post(thread=post.thread, body=ORIGINAL)

@@ -6,6 +6,8 @@ and where, never the passage.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -30,14 +32,20 @@ class Redaction:
     mails: int = 0
 
 
-def _scrub(value, passage: str, replacement: str):
+def _occurrences(passage: str) -> re.Pattern:
+    """The passage as it stands in a post and as discussion.services.quote() copies it into replies: there a
+    passage of several lines has "> " before each line (also nested, "> > ")."""
+    return re.compile(r"\n(?:[ \t]*>[ \t]?)*".join(re.escape(line) for line in passage.split("\n")))
+
+
+def _scrub(value, replace: Callable[[str], str]):
     """The value (a snapshot: dicts, lists, strings) with every occurrence of the passage replaced."""
     if isinstance(value, str):
-        return value.replace(passage, replacement)
+        return replace(value)
     if isinstance(value, dict):
-        return {key: _scrub(item, passage, replacement) for key, item in value.items()}
+        return {key: _scrub(item, replace) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrub(item, passage, replacement) for item in value]
+        return [_scrub(item, replace) for item in value]
     return value
 
 
@@ -57,28 +65,34 @@ def redact_post(post: Post, passage: str, *, actor, replacement: str, show_again
                                 count=MIN_PASSAGE_CHARS))
     if passage in replacement:
         raise ModerationError(_("Der Ersatztext darf die zu entfernende Stelle nicht enthalten."))
+    pattern = _occurrences(passage)
+    probe = max(passage.split("\n"), key=len)  # in every occurrence, quoted or not: narrows the search in SQL
+
+    def replace(text: str) -> str:
+        return pattern.sub(lambda _match: replacement, text)
+
     thread_posts = select(Post.id).where(Post.thread_id == post.thread_id)
     posts = [each for each in db.session.scalars(
-        select(Post).where(Post.thread_id == post.thread_id, Post.body_source.contains(passage, autoescape=True))
-        .order_by(Post.number)) if passage in each.body_source]
+        select(Post).where(Post.thread_id == post.thread_id, Post.body_source.contains(probe, autoescape=True))
+        .order_by(Post.number)) if pattern.search(each.body_source)]
     revisions = [revision for revision in db.session.scalars(
         select(PostRevision).where(PostRevision.post_id.in_(thread_posts),
-                                   PostRevision.body_source.contains(passage, autoescape=True)))
-        if passage in revision.body_source]
+                                   PostRevision.body_source.contains(probe, autoescape=True)))
+        if pattern.search(revision.body_source)]
     if post not in posts and not any(revision.post_id == post.id for revision in revisions):
         raise ModerationError(_("Diese Stelle kommt weder im Beitrag noch in seinen früheren Fassungen vor. "
                                 "Bitte kopieren Sie sie genau aus dem Text."))
     now = utcnow()
     for each in posts:
-        source = each.body_source.replace(passage, replacement)
+        source = replace(each.body_source)
         db.session.execute(update(Post).where(Post.id == each.id).values(
             body_source=source, body_html=render_post(source)[0], redacted_at=now, version=Post.version + 1)
             .execution_options(synchronize_session=False))
         db.session.expire(each)
     for revision in revisions:
-        revision.body_source = revision.body_source.replace(passage, replacement)
+        revision.body_source = replace(revision.body_source)
     changed_ids = {each.id for each in posts} | {revision.post_id for revision in revisions} | {post.id}
-    mails = _scrub_copies(changed_ids, passage, replacement)
+    mails = _scrub_copies(changed_ids, probe, replace)
     db.session.flush()
     result = Redaction(sorted({each.number for each in posts} | _numbers(revisions)), len(revisions), mails)
     record(actor, "post.redact", post, snapshot={
@@ -97,26 +111,27 @@ def _numbers(revisions: list[PostRevision]) -> set[int]:
     return set(db.session.scalars(select(Post.number).where(Post.id.in_({r.post_id for r in revisions}))))
 
 
-def _scrub_copies(post_ids: set[int], passage: str, replacement: str) -> int:
+def _scrub_copies(post_ids: set[int], probe: str, replace: Callable[[str], str]) -> int:
     """Remove the passage from unsent mails, the reports of the posts and their audit snapshots; returns the
-    number of mails changed."""
+    number of mails changed. `probe` is a part of the passage for the SQL search, `replace` removes it."""
     mails = 0
     for message in db.session.scalars(select(OutboxMessage).where(
             OutboxMessage.sent_at.is_(None),
-            OutboxMessage.body.contains(passage, autoescape=True) | OutboxMessage.subject.contains(
-                passage, autoescape=True))):
-        message.body = message.body.replace(passage, replacement)
-        message.subject = message.subject.replace(passage, replacement)
-        mails += 1
+            OutboxMessage.body.contains(probe, autoescape=True) | OutboxMessage.subject.contains(
+                probe, autoescape=True))):
+        body, subject = replace(message.body), replace(message.subject)
+        if (body, subject) != (message.body, message.subject):
+            message.body, message.subject = body, subject
+            mails += 1
     for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids),
-                                                      Post.hidden_note.contains(passage, autoescape=True))):
-        post.hidden_note = post.hidden_note.replace(passage, replacement)
+                                                      Post.hidden_note.contains(probe, autoescape=True))):
+        post.hidden_note = replace(post.hidden_note)
     for report in db.session.scalars(select(Report).where(Report.post_id.in_(post_ids))):
-        report.note = report.note.replace(passage, replacement)
-        report.resolution_note = report.resolution_note.replace(passage, replacement)
+        report.note = replace(report.note)
+        report.resolution_note = replace(report.resolution_note)
     # The only change ever made to audit entries: data protection outranks the letter of a snapshot.
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.target_type == "posts",
                                                              AuditEntry.target_id.in_(post_ids))):
-        entry.snapshot = _scrub(entry.snapshot, passage, replacement)
-        entry.reason = entry.reason.replace(passage, replacement)
+        entry.snapshot = _scrub(entry.snapshot, replace)
+        entry.reason = replace(entry.reason)
     return mails

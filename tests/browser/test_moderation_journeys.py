@@ -231,8 +231,7 @@ def test_moderator_pins_a_thread_and_a_post_and_locks_the_thread_with_a_reason(l
     expect(heading(moderator)).to_have_text("Diskussion schließen")
     check_accessibility(moderator)
     moderator.get_by_role("button", name="Diskussion schließen").click()
-    summary = moderator.locator(".error-summary")
-    expect(summary).to_contain_text("Bitte geben Sie eine Begründung an.")
+    expect(moderator.locator(".error-summary")).to_contain_text("Bitte geben Sie eine Begründung an.")
     check_accessibility(moderator)
     moderator.get_by_label("Begründung").fill(reason)
     moderator.get_by_role("button", name="Diskussion schließen").click()
@@ -338,6 +337,7 @@ def test_moderator_hides_a_post_the_author_still_reads_it_other_members_see_the_
     number = next(_numbers)
     title = f"Terminvergabe im Eingangsbereich {number}"
     text = f"Das ist doch völliger Unsinn, Kollege {number}."
+    notice = f"{HIDDEN} Grund: Beleidigung oder persönlicher Angriff – Bitte bleiben Sie sachlich."
 
     def seed():
         from forum.discussion import services
@@ -383,14 +383,14 @@ def test_moderator_hides_a_post_the_author_still_reads_it_other_members_see_the_
     own = author.locator("#beitrag-2")
     expect(own).to_contain_text(text)
     expect(own.locator(".thread-badges")).to_contain_text("ausgeblendet")
-    expect(own).to_contain_text(f"{HIDDEN} Grund: Beleidigung oder persönlicher Angriff – Bitte bleiben Sie sachlich.")
+    expect(own).to_contain_text(notice)
     expect(own).to_contain_text("Nur Sie als verfassende Person und die Moderation sehen den Text noch.")
     check_accessibility(author)
 
     reader = logged_in(new_page, reader_email)
     reader.goto(f"/discussion/{thread_id}")
     other = reader.locator("#beitrag-2")
-    expect(other).to_contain_text(f"{HIDDEN} Grund: Beleidigung oder persönlicher Angriff – Bitte bleiben Sie sachlich.")
+    expect(other).to_contain_text(notice)
     expect(other.locator(".thread-badges")).to_have_count(0)
     expect(post_action(reader, "link", "Zitieren", 2)).to_have_count(0)
     expect(post_action(reader, "link", "Melden", 2)).to_have_count(0)
