@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
@@ -47,9 +47,11 @@ def report_post(post: Post, *, reporter, reason: str, note: str = "") -> Report 
     """
     limit = current_app.config["REPORTS_PER_DAY"]
     if reports_today(reporter) >= limit:
-        raise ModerationError(_("Sie haben in den letzten 24 Stunden schon %(count)s Beiträge gemeldet. Das ist "
-                                "die Höchstzahl pro Tag. Bei Dringendem wenden Sie sich bitte direkt an die "
-                                "Servicestelle.", count=limit))
+        raise ModerationError(ngettext(
+            "Sie haben in den letzten 24 Stunden schon %(num)s Beitrag gemeldet. Das ist die Höchstzahl pro Tag. "
+            "Bei Dringendem wenden Sie sich bitte direkt an die Servicestelle.",
+            "Sie haben in den letzten 24 Stunden schon %(num)s Beiträge gemeldet. Das ist die Höchstzahl pro Tag. "
+            "Bei Dringendem wenden Sie sich bitte direkt an die Servicestelle.", limit))
     table = Report.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (insert(table)
@@ -112,25 +114,12 @@ def resolve_case(post: Post, *, actor, outcome: str, note: str = "", reason: str
                            "Person der Moderation. Es wurde nichts weiter geändert."))
     if outcome == "hidden":
         reason = reason or Counter(reason for _reporter, reason in closed).most_common(1)[0][0]
-        if set_hidden(post, actor=actor, reason=reason, note=note) or _confirm_hidden(post, actor=actor,
-                                                                                       reason=reason, note=note):
+        if set_hidden(post, actor=actor, reason=reason, note=note):  # also confirms an automatic hiding
             record(actor, "post.hide", post, reason=note.strip() or str(OUTCOMES["hidden"]),
                    snapshot=post_snapshot(post))
     elif post.is_hidden and post.hidden_by_id is None:  # hidden only because of a report, pending review
         unhide_post(post, actor=actor, reason=_("Prüfung ergab keinen Verstoß."))
     return len(closed)
-
-
-def _confirm_hidden(post: Post, *, actor, reason: str, note: str) -> bool:
-    """A post hidden by a client-data report, pending review, stays hidden by the moderator's decision: their
-    reason and note replace "wird geprüft" under the placeholder. False when the post was not hidden that way."""
-    if not db.session.execute(
-            update(Post).where(Post.id == post.id, Post.hidden_at.is_not(None), Post.hidden_by_id.is_(None))
-            .values(hidden_by_id=actor.id, hidden_reason=reason, hidden_note=note.strip())
-            .execution_options(synchronize_session=False)).rowcount:
-        return False
-    db.session.expire(post)
-    return True
 
 
 # --- the queue ----------------------------------------------------------------------------------------------

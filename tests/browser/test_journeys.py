@@ -91,6 +91,8 @@ def test_registration_with_foreign_domain_is_confirmed_approved_and_reaches_the_
     expect(heading(moderator)).to_have_text("Willkommen, Mona Moderatorin")
     check_accessibility(moderator)
     moderator.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Moderation").click()
+    expect(heading(moderator)).to_have_text("Meldungen")
+    moderator.get_by_role("link", name="Registrierungen", exact=True).click()
     expect(heading(moderator)).to_have_text("Registrierungen prüfen")
     card = moderator.locator("li.kern-card", has_text=applicant_email)
     expect(card.get_by_role("heading")).to_have_text(applicant_name)

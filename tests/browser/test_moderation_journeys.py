@@ -61,16 +61,16 @@ def test_member_reports_client_data_by_keyboard_and_a_moderator_redacts_it(live_
         author = make_user(display_name=f"Agnes Autorin {number}")
         quoter = make_user(display_name=f"Quirin Zitat {number}")
         reporter = make_user(display_name=f"Rita Meldung {number}")
-        moderator = make_user(role="moderator", display_name=f"Mona Moderation {number}")
+        moderator = make_user(role="moderator", display_name=f"Maren Meldestelle {number}")
         first = services.open_thread(board, title, "Wie organisiert ihr die Hausbesuche?", author=starter)
         post = services.add_post(first.thread, f"Bei {CLIENT_DATA}, hat der Hausbesuch geholfen.", author=author)
         # An edit keeps the earlier text (with the data) as a revision; a reply quotes the data.
         services.edit_post(post, f"Bei {CLIENT_DATA}, hat der Hausbesuch viel gebracht.", editor=author, version=1)
         services.add_post(first.thread, f"**{author.display_name}** schrieb:\n> Bei {CLIENT_DATA}, hat der "
                                         "Hausbesuch viel gebracht.\n\nDas gehört so nicht ins Forum.", author=quoter)
-        return first.thread_id, post.id, reporter.email, moderator.email
+        return first.thread_id, post.id, reporter.email, moderator.email, moderator.id
 
-    thread_id, post_id, reporter_email, moderator_email = live_server.seed(seed)
+    thread_id, post_id, reporter_email, moderator_email, moderator_id = live_server.seed(seed)
 
     # The member reports post 2 with the keyboard only.
     member = logged_in(new_page, reporter_email)
@@ -153,7 +153,8 @@ def test_member_reports_client_data_by_keyboard_and_a_moderator_redacts_it(live_
 
     # The Moderationsprotokoll has the moderator's three steps, with the note, without the data.
     moderator.locator(".sub-nav").get_by_role("link", name="Moderationsprotokoll").click()
-    moderator.get_by_label("Wer").select_option(label=f"Mona Moderation {number}")
+    moderator.get_by_label("Wer").select_option(str(moderator_id))  # by id: names may repeat across test files
+    expect(moderator.get_by_label("Wer").locator("option:checked")).to_have_text(f"Maren Meldestelle {number}")
     moderator.get_by_role("button", name="Filtern").click()
     rows = moderator.get_by_role("table").locator("tbody tr")
     expect(rows.locator("td:nth-child(3)")).to_have_text(
@@ -285,15 +286,16 @@ def test_moderationsprotokoll_shows_filters_and_exports_the_moderation(live_serv
         services.pin_thread(first.thread, actor=moderator)
         services.pin_post(first, actor=moderator)
         services.lock_thread(first.thread, actor=moderator, reason=lock_reason)
-        return moderator.email
+        return moderator.email, moderator.id
 
-    moderator_email = live_server.seed(seed)
+    moderator_email, moderator_id = live_server.seed(seed)
     page = logged_in(new_page, moderator_email)
     moderation_nav(page, "Moderationsprotokoll")
     check_accessibility(page)
 
     filters = page.get_by_role("search", name="Protokoll filtern")
-    filters.get_by_label("Wer").select_option(label=moderator_name)
+    filters.get_by_label("Wer").select_option(str(moderator_id))  # by id: names may repeat across test files
+    expect(filters.get_by_label("Wer").locator("option:checked")).to_have_text(moderator_name)
     filters.get_by_role("button", name="Filtern").click()
     expect(page.get_by_role("status").filter(has_text="Einträge")).to_have_text("6 Einträge")
     table = page.get_by_role("table")
@@ -406,7 +408,7 @@ def test_moderation_pages_pass_axe_and_reflow_on_a_320_pixel_screen(live_server,
         from forum.discussion import services as discussion
         from forum.moderation import reports, services
 
-        admin = make_user(role="admin", display_name=f"Ada Admin {number}")
+        admin = make_user(role="admin", display_name=f"Alma Administration {number}")
         board = make_board(title=f"Organisation und Steuerung mit einem langen Namen {number}")
         first = discussion.open_thread(board, "Betreuungsschlüssel im Fallmanagement mit einem sehr langen Titel",
                                        "Eine Frage zum Betreuungsschlüssel.", author=make_user())
