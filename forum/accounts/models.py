@@ -53,7 +53,8 @@ class User(UserMixin, db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    # Outer, not inner: an inner join nested in the outer joins of joinedload(…author) makes SQLite scan all users.
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
 
     def get_id(self) -> str:
         """Flask-Login stores this in the session and remember cookie; a new version ends every copy."""
