@@ -122,6 +122,11 @@ class Post(db.Model):
         return self.pinned_at is not None
 
     @property
+    def is_pending_review(self) -> bool:
+        """Hidden automatically by a report of client data, until a moderator decides (no hidden_by)."""
+        return self.hidden_at is not None and self.hidden_by_id is None
+
+    @property
     def hidden_reason_label(self) -> str:
         from forum.moderation.models import REASONS
 

@@ -120,7 +120,7 @@ def redact_post(post_id: int):
     require(can_redact_post(current_user, post))
     form = RedactForm()
     if not form.is_submitted():
-        form.show_again.data = post.is_hidden and post.hidden_by_id is None  # hidden by a report, pending review
+        form.show_again.data = post.is_pending_review
     if form.validate_on_submit():
         try:
             result = redaction.redact_post(post, form.passage.data, actor=current_user,

@@ -21,8 +21,9 @@ from forum.clock import utcnow
 from forum.discussion.models import Post, Thread
 from forum.extensions import db
 from forum.queries import Page, page_count
-from forum.moderation.models import OUTCOMES, Report
-from forum.moderation.services import ModerationError, post_snapshot, record, set_hidden, unhide_post
+from forum.moderation.models import Report
+from forum.moderation.services import (ModerationError, hide_post, post_snapshot, record, set_hidden,
+                                       unhide_post)
 
 REPORT_WINDOW = timedelta(days=1)
 
@@ -112,12 +113,10 @@ def resolve_case(post: Post, *, actor, outcome: str, note: str = "", reason: str
     if not closed:
         raise CaseClosed(_("Dieser Fall wurde inzwischen schon abgeschlossen, wahrscheinlich von einer anderen "
                            "Person der Moderation. Es wurde nichts weiter geändert."))
-    if outcome == "hidden":
-        reason = reason or Counter(reason for _reporter, reason in closed).most_common(1)[0][0]
-        if set_hidden(post, actor=actor, reason=reason, note=note):  # also confirms an automatic hiding
-            record(actor, "post.hide", post, reason=note.strip() or str(OUTCOMES["hidden"]),
-                   snapshot=post_snapshot(post))
-    elif post.is_hidden and post.hidden_by_id is None:  # hidden only because of a report, pending review
+    if outcome == "hidden":  # the reports are closed already, so hide_post closes none twice
+        most_reported = Counter(reason for _reporter, reason in closed).most_common(1)[0][0]
+        hide_post(post, actor=actor, reason=reason or most_reported, note=note)
+    elif post.is_pending_review:
         unhide_post(post, actor=actor, reason=_("Prüfung ergab keinen Verstoß."))
     return len(closed)
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from forum.accounts import services as account_services
 from forum.accounts.forms import ConfirmForm, RejectRegistrationForm
-from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
+from forum.accounts.models import STATUS_LABELS, User
 from forum.clock import from_berlin
 from forum.discussion import services as discussion
 from forum.discussion.views import visible_post
@@ -130,8 +130,7 @@ def users():
     query = account_services.users_query(status=status, search=search)
     page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
     statuses = {key: label for key, label in STATUS_LABELS.items() if key in ("active", "suspended", "pending")}
-    return render_template("moderation/users.html", page=page, status=status, search=search, statuses=statuses,
-                           roles=ROLE_LABELS)
+    return render_template("moderation/users.html", page=page, status=status, search=search, statuses=statuses)
 
 
 @bp.route("/users/<int:user_id>/suspend", methods=["GET", "POST"])
