@@ -647,3 +647,38 @@ def test_confirming_a_hiding_by_a_client_data_report_replaces_pending_review(cli
     page = text_of(client_as(make_user()).get(f"/discussion/{thread.id}"))
     assert "wird geprüft" not in page and "Sozialdaten bestätigt" in page
     assert len(audit("post.hide")) == 1 and len(audit("post.auto_hide")) == 1
+
+
+def test_audit_log_shows_a_renamed_thread_in_german_english_and_the_csv(client_as, moderator):
+    from forum.moderation.services import rename_thread
+
+    thread = make_thread(title="Alter Titel")
+    rename_thread(thread, "Neuer Titel", actor=moderator, reason="Tippfehler")
+    db.session.commit()
+    client = client_as(moderator)
+    page = client.get("/moderation/log")
+    assert page.status_code == 200
+    assert "Diskussion umbenannt" in text_of(page) and "Diskussion: Neuer Titel" in text_of(page)
+    moderator.language = "en"
+    db.session.commit()
+    english = client_as(moderator).get("/moderation/log")
+    assert english.status_code == 200 and "Neuer Titel" in text_of(english) and "Moderation log" in text_of(english)
+    csv = client.post("/moderation/log/export").get_data().decode("utf-8-sig")
+    assert "Discussion renamed;Discussion: Neuer Titel" in csv
+
+
+@pytest.mark.parametrize("snapshot", [{}, {"before": "a", "after": "b"}, {"after": ["x"]}, {"before": {"title": 1}},
+                                      {"number": None, "thread": None}, {"after": None}])
+def test_audit_log_renders_every_action_kind_whatever_its_snapshot_holds(client_as, moderator, snapshot):
+    from forum.moderation.models import AuditEntry
+    from forum.moderation.services import ACTION_LABELS, TARGET_LABELS
+
+    targets = list(TARGET_LABELS)
+    for number, action in enumerate(ACTION_LABELS):
+        db.session.add(AuditEntry(actor_id=moderator.id, action=action, target_type=targets[number % len(targets)],
+                                  target_id=number + 1, snapshot=snapshot))
+    db.session.commit()
+    client = client_as(moderator)
+    for page in (1, 2):
+        assert client.get(f"/moderation/log?page={page}").status_code == 200
+    assert client.post("/moderation/log/export").status_code == 200

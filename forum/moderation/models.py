@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,6 +42,22 @@ class AuditEntry(db.Model):
         from forum.moderation.services import TARGET_LABELS
 
         return str(TARGET_LABELS.get(self.target_type, self.target_type or "–"))
+
+    @property
+    def subject(self) -> str:
+        """The object's name as it was at the time ("Nr. 3 in „Titel“" for a post), whatever shape the action's
+        snapshot has: a mapping, {"before": …, "after": …} of mappings or of plain values (a renamed title)."""
+        snapshot = self.snapshot if isinstance(self.snapshot, dict) else {}
+        state = snapshot.get("after", snapshot)
+        if not isinstance(state, dict):
+            state = {"title": state}
+        if self.target_type == "posts" and state.get("number") is not None:
+            return gettext("Nr. %(number)s in „%(title)s“", number=state.get("number"), title=state.get("thread") or "")
+        for key in ("display_name", "name", "title", "email"):
+            value = state.get(key)
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+                return str(value)
+        return ""
 
 
 # Why a member reports a post, and why a moderator hides one (the same list; the key is stored).

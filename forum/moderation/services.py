@@ -336,7 +336,8 @@ def export_audit_log(filters: AuditFilter, *, actor) -> bytes:
               _("Stand zum Zeitpunkt")]
     entries = db.session.scalars(audit_query(filters).limit(EXPORT_MAX_ROWS))
     rows = [(format_datetime(entry.created_at, "short"), entry.actor.display_name if entry.actor else _("System"),
-             entry.action_label, entry.target_label, entry.target_id or "", entry.reason,
+             entry.action_label, f"{entry.target_label}: {entry.subject}" if entry.subject else entry.target_label,
+             entry.target_id or "", entry.reason,
              json.dumps(entry.snapshot, ensure_ascii=False)) for entry in entries]
     record(actor, "audit_log.export", None, snapshot={"filters": filters.as_dict(), "rows": len(rows)})
     return excel_csv(header, rows)
