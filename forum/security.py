@@ -1,7 +1,10 @@
 """The login gate (one allowlist of public endpoints), session revocation and the security headers."""
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+import time
+from contextlib import contextmanager
+
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from forum.extensions import db, login_manager
@@ -81,6 +84,17 @@ def init_app(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+@contextmanager
+def taking_at_least_the_floor():
+    """Pad a request that must not reveal whether an address has an account (registration, reset request) to
+    ACCOUNT_ANSWER_FLOOR seconds: both paths do the same work, and the floor hides what the database adds."""
+    started = time.monotonic()
+    yield
+    remaining = current_app.config["ACCOUNT_ANSWER_FLOOR"] - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def _local_path() -> str | None:

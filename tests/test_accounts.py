@@ -25,6 +25,13 @@ def register(client, organisation, **overrides):
     return client.post("/accounts/register", data=data)
 
 
+def confirm(client, mail, password=STRONG):
+    """Open the confirmation link of `mail` and confirm with the registration's password."""
+    link = link_in(mail.body, "/accounts/confirm/")
+    assert "Adresse bestätigen" in text_of(client.get(link))
+    return client.post(link, data={"password": password})
+
+
 def user_by_email(email):
     db.session.expire_all()
     return db.session.scalar(select(User).where(User.email == email))
@@ -41,18 +48,19 @@ def test_registration_with_matching_domain_is_active_after_confirmation(client, 
 
     mail = outbox("neu@jobcenter-dortmund.example")[-1]
     assert "bestätigen" in mail.subject
-    page = client.get(link_in(mail.body, "/accounts/confirm/"))
-    assert "Ihr Konto ist aktiv" in text_of(page)
+    confirmed = confirm(client, mail)
+    assert confirmed.headers["Location"] == "/"  # confirming logs in
     assert user_by_email("neu@jobcenter-dortmund.example").status == "active"
+    assert "Willkommen, Nina Neumann" in text_of(client.get("/"))
+    client.post("/accounts/logout")
 
     login = client.post("/accounts/login", data={"email": "neu@jobcenter-dortmund.example", "password": STRONG})
     assert login.headers["Location"] == "/"
-    assert "Willkommen, Nina Neumann" in text_of(client.get("/"))
 
 
 def test_registration_with_other_domain_waits_for_a_moderator(client, dortmund, outbox, moderator_client):
     register(client, dortmund, email="nina@mail.example")
-    client.get(link_in(outbox("nina@mail.example")[-1].body, "/accounts/confirm/"))
+    assert "Ihre Registrierung wird geprüft" in text_of(confirm(client, outbox("nina@mail.example")[-1]))
     user = user_by_email("nina@mail.example")
     assert user.status == "pending" and user.awaits_approval
 
@@ -117,14 +125,61 @@ def test_registering_a_known_address_looks_the_same_and_mails_the_owner(client, 
     assert "Sie haben bereits ein Konto" in hint.body and "/accounts/password/forgot" in hint.body
 
 
-def test_registering_again_before_confirming_resends_the_confirmation_link(client, dortmund, outbox):
+def test_registering_again_before_confirming_replaces_the_pending_registration(client, dortmund, outbox):
     register(client, dortmund)
-    register(client, dortmund, display_name="Jemand Anderes")
+    register(client, dortmund, display_name="Nina Neumann-Berg")
     mails = outbox("neu@jobcenter-dortmund.example")
     assert [m.subject for m in mails] == [mails[0].subject] * 2 and "bestätigen" in mails[0].subject
-    assert user_by_email("neu@jobcenter-dortmund.example").display_name == "Nina Neumann"
-    client.get(link_in(mails[-1].body, "/accounts/confirm/"))
+    assert user_by_email("neu@jobcenter-dortmund.example").display_name == "Nina Neumann-Berg"
+    assert client.get(link_in(mails[0].body, "/accounts/confirm/")).status_code == 400  # the earlier link is void
+    confirm(client, mails[-1])
     assert user_by_email("neu@jobcenter-dortmund.example").status == "active"
+
+
+ATTACKER = "Zitrone-Teppich-Segelboot-3"
+
+
+def test_a_stranger_who_registered_the_address_first_never_keeps_a_working_password(client, app, dortmund,
+                                                                                     outbox):
+    register(client, dortmund, password=ATTACKER, password_confirm=ATTACKER, display_name="Mallory")
+    register(app.test_client(), dortmund)  # the real owner, with their own password
+    confirm(app.test_client(), outbox("neu@jobcenter-dortmund.example")[-1])
+    owner = user_by_email("neu@jobcenter-dortmund.example")
+    assert owner.status == "active" and owner.display_name == "Nina Neumann"
+    stranger = client.post("/accounts/login", data={"email": owner.email, "password": ATTACKER})
+    assert stranger.status_code == 200 and "nicht richtig" in text_of(stranger)
+    owner_login = app.test_client().post("/accounts/login", data={"email": owner.email, "password": STRONG})
+    assert owner_login.headers["Location"] == "/"
+
+
+def test_the_newest_link_after_a_strangers_repeated_registration_needs_the_strangers_password(client, app,
+                                                                                             dortmund, outbox):
+    register(app.test_client(), dortmund)  # the owner first
+    register(client, dortmund, password=ATTACKER, password_confirm=ATTACKER)  # then the stranger again
+    owners_link, newest = outbox("neu@jobcenter-dortmund.example")
+    assert app.test_client().get(link_in(owners_link.body, "/accounts/confirm/")).status_code == 400
+    refused = confirm(app.test_client(), newest, password=STRONG)
+    assert "Das Passwort passt nicht zu dieser Registrierung" in text_of(refused)
+    assert not user_by_email("neu@jobcenter-dortmund.example").is_email_confirmed
+
+
+def test_an_admin_cannot_activate_an_account_whose_address_nobody_confirmed(admin_client, dortmund):
+    stranger = make_user(status="pending", confirmed=False, organisation=dortmund)
+    db.session.commit()
+    response = admin_client.post(f"/admin/users/{stranger.id}", data={
+        "role": "member", "status": "active", "organisation_id": dortmund.id, "reason": ""})
+    assert response.status_code == 200 and "noch nicht bestätigt" in text_of(response)
+    assert user_by_email(stranger.email).status == "pending"
+
+
+def test_a_reset_link_confirms_an_unconfirmed_address_with_the_new_password_only(client, dortmund, outbox):
+    register(client, dortmund, password=ATTACKER, password_confirm=ATTACKER)
+    client.post("/accounts/password/forgot", data={"email": "neu@jobcenter-dortmund.example"})
+    link = link_in(outbox("neu@jobcenter-dortmund.example")[-1].body, "/accounts/password/reset/")
+    client.post(link, data={"password": STRONG, "password_confirm": STRONG})
+    assert user_by_email("neu@jobcenter-dortmund.example").status == "active"
+    assert client.post("/accounts/login", data={"email": "neu@jobcenter-dortmund.example",
+                                                "password": ATTACKER}).status_code == 200
 
 
 @pytest.mark.parametrize("password, message", [
@@ -167,6 +222,19 @@ def test_confirmation_link_is_tamper_proof_and_expires(app, client, dortmund, ou
         app.config["CONFIRM_TOKEN_MAX_AGE"] = 3 * 24 * 3600
     assert expired.status_code == 400 and "abgelaufen" in text_of(expired)
     assert client.get(link).status_code == 200
+
+
+def test_registration_hashes_a_password_for_known_and_unknown_addresses_alike(client, dortmund, monkeypatch):
+    from forum.accounts import services
+
+    calls = []
+    original = services.hash_password
+    monkeypatch.setattr(services, "hash_password", lambda password: calls.append(password) or original(password))
+    make_user(email="bekannt@jobcenter-dortmund.example", organisation=dortmund)
+    db.session.commit()
+    register(client, dortmund, email="bekannt@jobcenter-dortmund.example")
+    register(client, dortmund, email="unbekannt@jobcenter-dortmund.example")
+    assert len(calls) == 2  # the same work either way: timing does not reveal an account
 
 
 # --- login --------------------------------------------------------------------------------------------------
@@ -236,6 +304,49 @@ def test_reset_request_for_an_unknown_address_looks_the_same_and_sends_nothing(c
     unknown = text_of(client.post("/accounts/password/forgot", data={"email": "niemand@example.org"}))
     assert known.replace(member.email, "X") == unknown.replace("niemand@example.org", "X")
     assert outbox("niemand@example.org") == []
+
+
+def test_reset_request_does_the_same_work_for_known_and_unknown_addresses(client, member, monkeypatch):
+    from forum.accounts import services
+
+    rendered = []
+    original = services.render_mail
+    monkeypatch.setattr(services, "render_mail",
+                        lambda template, **context: rendered.append(template) or original(template, **context))
+    client.post("/accounts/password/forgot", data={"email": member.email})
+    client.post("/accounts/password/forgot", data={"email": "niemand@example.org"})
+    assert rendered == ["reset_password", "reset_password"]
+
+
+def test_registration_and_reset_answers_take_at_least_the_floor_for_every_address(app, client, member, dortmund):
+    import time
+
+    app.config["ACCOUNT_ANSWER_FLOOR"] = 0.2
+    try:
+        for post in (lambda: register(client, dortmund, email=member.email), lambda: register(client, dortmund),
+                     lambda: client.post("/accounts/password/forgot", data={"email": member.email}),
+                     lambda: client.post("/accounts/password/forgot", data={"email": "niemand@example.org"})):
+            started = time.monotonic()
+            assert post().status_code in (200, 302)
+            assert time.monotonic() - started >= 0.2
+    finally:
+        app.config["ACCOUNT_ANSWER_FLOOR"] = 0.0
+
+
+@pytest.mark.parametrize("password", ["Jobcenter2024!", "Dortmund Jobcenter 2024", "Nina-Neumann-Jobcenter",
+                                      "Servicestelle-Netzwerke-ABC"])
+def test_passwords_made_of_the_programme_organisation_or_own_name_are_refused(client, dortmund, password):
+    response = register(client, dortmund, password=password, password_confirm=password)
+    assert "zu leicht zu erraten" in text_of(response)
+    assert user_by_email("neu@jobcenter-dortmund.example") is None
+
+
+def test_a_new_password_is_checked_against_the_persons_own_name_and_organisation(client_as, dortmund):
+    person = make_user(display_name="Kerstin Wolkenbruch", organisation=dortmund)
+    response = client_as(person).post("/accounts/password", data={
+        "current_password": PASSWORD, "password": "Kerstin Wolkenbruch Dortmund 7",
+        "password_confirm": "Kerstin Wolkenbruch Dortmund 7"})
+    assert "zu leicht zu erraten" in text_of(response)
 
 
 def test_reset_link_expires_after_its_lifetime(app, client, member, outbox):

@@ -1,6 +1,8 @@
 """Forms of the account pages; every message German by default (lazy_gettext)."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
@@ -28,8 +30,25 @@ def _email_field(label=None):
     ], render_kw={"autocomplete": "email", "spellcheck": "false"})
 
 
+# Words everyone here would try first: the programme, the network, the office (besides the person's own words).
+PROGRAMME_WORDS = ("jobcenter", "netzwerke", "netzwerk", "abc", "extranet", "servicestelle", "sgb", "bundesprogramm",
+                   "programm", "bmas", "dialog", "ideenboerse", "ideenbörse", "passwort", "password")
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not weak for that reason alone
+
+
+def context_words(*texts: str | None) -> list[str]:
+    """The words of names, e-mail addresses and organisations (three letters or more), lower-cased."""
+    words = set(PROGRAMME_WORDS)
+    for text in texts:
+        words.update(word for word in re.split(r"[^\w]+", (text or "").lower()) if len(word) >= 3)
+    return sorted(words, key=len, reverse=True)
+
+
 class StrongPassword:
-    """At least 12 characters and not easy to guess (zxcvbn score ≥ 3, e.g. not a common password)."""
+    """At least 12 characters and not easy to guess: zxcvbn score ≥ 3, also once the words of the programme, the
+    organisation, the person's name and e-mail are taken out ("Dortmund Jobcenter 2024" is not a good password).
+
+    The form supplies the person's words through `password_context()` (their name, e-mail, organisation)."""
 
     def __call__(self, form, field):
         password = field.data or ""
@@ -39,11 +58,16 @@ class StrongPassword:
         if len(password) > MAX_PASSWORD_LENGTH:
             raise ValidationError(_l("Das Passwort darf höchstens %(count)s Zeichen lang sein.",
                                      count=MAX_PASSWORD_LENGTH))
-        hints = [getattr(form, name).data for name in ("email", "display_name") if hasattr(form, name)]
-        if zxcvbn(password, user_inputs=[h for h in hints if h])["score"] < 3:
+        words = context_words(*form.password_context()) if hasattr(form, "password_context") else context_words()
+        checked = password[:ZXCVBN_MAX_LENGTH]
+        remainder = checked
+        for word in words:
+            remainder = re.sub(re.escape(word), "", remainder, flags=re.IGNORECASE)
+        if (zxcvbn(checked, user_inputs=words)["score"] < 3
+                or zxcvbn(remainder, user_inputs=words)["score"] < 3):
             raise ValidationError(_l("Dieses Passwort ist zu leicht zu erraten (zum Beispiel ein häufiges Passwort, "
-                                     "ein Wort mit Zahlen oder Ihr Name). Nehmen Sie besser mehrere Wörter, "
-                                     "die nicht zusammengehören."))
+                                     "ein Wort mit Zahlen, Ihr Name, Ihre Organisation oder der Name des "
+                                     "Programms). Nehmen Sie besser mehrere Wörter, die nicht zusammengehören."))
 
 
 def _new_password_fields():
@@ -93,20 +117,46 @@ class RegistrationForm(FlaskForm):
         self.password.label.text = _l("Passwort")
         self.password_confirm.label.text = _l("Passwort wiederholen")
 
+    def password_context(self) -> list[str]:
+        organisation = dict((choice.value, str(choice.label)) for choice in self.organisation_id.choices)
+        return [self.email.data, self.display_name.data, organisation.get(self.organisation_id.data)]
+
     def validate_organisation_id(self, field):
         if not field.data:
             raise ValidationError(_l("Bitte wählen Sie Ihre Organisation aus."))
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Confirming an address asks for the registration's password: whoever controls the mailbox and knows it."""
+
+    password = PasswordField(_l("Ihr Passwort"), validators=[InputRequired(_l("Bitte geben Sie Ihr Passwort an."))],
+                             render_kw={"autocomplete": "current-password"},
+                             description=_l("Das Passwort, das Sie bei der Registrierung gewählt haben."))
 
 
 class ForgotPasswordForm(FlaskForm):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class _AccountPasswordForm(FlaskForm):
+    """A new password for a known account, checked against that person's own words."""
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def password_context(self) -> list[str]:
+        account = self.account
+        if account is None:
+            return []
+        return [account.email, account.display_name, account.organisation.name if account.organisation else None]
+
+
+class ResetPasswordForm(_AccountPasswordForm):
     password, password_confirm = _new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(_AccountPasswordForm):
     current_password = PasswordField(_l("Aktuelles Passwort"), validators=[
         InputRequired(_l("Bitte geben Sie Ihr aktuelles Passwort an."))], render_kw={"autocomplete": "current-password"})
     password, password_confirm = _new_password_fields()
@@ -152,6 +202,18 @@ class UserAdminForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int)
     reason = TextAreaField(_l("Begründung (für das Protokoll; bei einer Sperrung auch an die Person)"), validators=[
         Length(max=500, message=_l("Die Begründung darf höchstens 500 Zeichen lang sein."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = kwargs.get("obj")
+
+    def validate_status(self, field):
+        # An unconfirmed address may belong to someone else: only its owner activates it (link or reset).
+        if (field.data == "active" and self.account is not None and self.account.status != "active"
+                and not self.account.is_email_confirmed):
+            raise ValidationError(_l("Die E-Mail-Adresse dieses Kontos ist noch nicht bestätigt. Es wird aktiv, "
+                                     "sobald die Person ihre Adresse über den Link in der E-Mail oder über "
+                                     "„Passwort vergessen“ bestätigt hat."))
 
     def validate_reason(self, field):
         if self.status.data == "suspended" and self.status.object_data != "suspended" and not field.data.strip():

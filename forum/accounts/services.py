@@ -12,7 +12,8 @@ from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.clock import utcnow
 from forum.extensions import db
 from forum.moderation.services import record
-from forum.notifications.services import absolute_url as _link, queue_mail
+from forum.notifications.models import OutboxMessage
+from forum.notifications.services import absolute_url as _link, queue_mail, render_mail
 from forum.organisations.models import Organisation
 from forum.queries import contains
 
@@ -41,7 +42,8 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def make_confirmation_token(user: User) -> str:
-    return _serializer("confirm").dumps({"id": user.id, "email": user.email})
+    """Bound to the registration's password hash: a repeated registration makes earlier links useless."""
+    return _serializer("confirm").dumps({"id": user.id, "email": user.email, "pw": user.password_hash[-12:]})
 
 
 def make_reset_token(user: User) -> str:
@@ -52,7 +54,9 @@ def make_reset_token(user: User) -> str:
 def user_from_confirmation_token(token: str) -> User | None:
     data = _load(token, "confirm", current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     user = db.session.get(User, data["id"]) if data else None
-    return user if user is not None and user.email == data.get("email") else None
+    if user is None or user.email != data.get("email") or user.password_hash[-12:] != data.get("pw"):
+        return None
+    return user
 
 
 def user_from_reset_token(token: str) -> User | None:
@@ -77,22 +81,30 @@ def register_user(*, email: str, display_name: str, function: str, organisation:
                   password: str, language: str = "de") -> User | None:
     """Create a pending account and mail the confirmation link.
 
-    For an address that is already registered, nothing is created and its owner gets a hint instead, so the
-    form's answer never tells a stranger whether an address has an account. Returns the new user or None.
+    A repeated registration of an address nobody has confirmed yet replaces the pending one (the latest
+    registration wins, earlier links stop working), and confirming asks for its password: so whoever controls
+    the mailbox ends up with the only working password, even if a stranger registered the address first.
+    For an address with a confirmed account, nothing is created and its owner gets a hint instead. Every path
+    hashes the password once and queues one mail, so neither the answer nor its timing tells a stranger whether
+    an address has an account. Returns the new or replaced pending user, or None.
     """
     email = normalise_email(email)
+    password_hash = hash_password(password)
     existing = find_user_by_email(email)
     if existing is not None and existing.status == "pending" and not existing.is_email_confirmed:
-        # Lost the first mail: the owner of the address gets a fresh confirmation link, nothing else changes.
-        queue_mail(existing.email, "confirm_email", language=existing.language, user=existing,
+        existing.display_name, existing.function = display_name.strip(), function.strip()
+        existing.organisation, existing.language = organisation, language
+        existing.password_hash, existing.terms_accepted_at = password_hash, utcnow()
+        db.session.flush()
+        queue_mail(existing.email, "confirm_email", language=language, user=existing,
                    confirm_url=_link("accounts.confirm_email", token=make_confirmation_token(existing)))
-        return None
+        return existing
     if existing is not None:
         queue_mail(existing.email, "already_registered", language=existing.language, user=existing,
                    login_url=_link("accounts.login"), reset_url=_link("accounts.forgot_password"))
         return None
     user = User(email=email, display_name=display_name.strip(), function=function.strip(),
-                organisation=organisation, password_hash=hash_password(password), language=language,
+                organisation=organisation, password_hash=password_hash, language=language,
                 status="pending", role="member", terms_accepted_at=utcnow())
     db.session.add(user)
     db.session.flush()
@@ -109,7 +121,8 @@ def domain_matches_organisation(user: User) -> bool:
 def confirm_email(user: User) -> str:
     """Mark the address confirmed; activate at once when the domain matches, else wait for a moderator.
 
-    Returns the resulting state: "active", "awaiting_approval" or "already_confirmed".
+    Only for someone who proved both the mailbox and the password (the confirmation page asks for it, a reset
+    link sets it). Returns the resulting state: "active", "awaiting_approval" or "already_confirmed".
     """
     if user.is_email_confirmed:
         return "already_confirmed"
@@ -167,6 +180,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Whether `password` is the account's password (for confirming a registration)."""
+    return check_password_hash(user.password_hash, password)
+
+
 def lift_ended_suspension(user: User) -> bool:
     """A suspension whose end date has passed ends at the next login (audited, without an actor)."""
     if user.status != "suspended" or user.suspended_until is None or user.suspended_until > utcnow():
@@ -213,13 +231,20 @@ def end_all_sessions(user: User) -> None:
 
 
 def request_password_reset(email: str) -> bool:
-    """Mail a reset link if an account with this address can log in; the caller answers the same either way."""
+    """Mail a reset link if an account with this address can log in; the caller answers the same either way.
+
+    For an unknown address the same link and mail are made and thrown away, so the time taken does not tell."""
     user = find_user_by_email(email)
-    if user is None or user.status not in ("active", "pending"):
+    can_reset = user is not None and user.status in ("active", "pending")
+    recipient = user if can_reset else User(id=0, email=normalise_email(email), display_name="", language="de",
+                                            password_hash=_DUMMY_HASH)
+    subject, body = render_mail("reset_password", language=recipient.language, user=recipient,
+                                reset_url=_link("accounts.reset_password", token=make_reset_token(recipient)),
+                                valid_minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+    if not can_reset:
         return False
-    queue_mail(user.email, "reset_password", language=user.language, user=user,
-               reset_url=_link("accounts.reset_password", token=make_reset_token(user)),
-               valid_minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+    db.session.add(OutboxMessage(recipient=user.email, subject=subject, body=body))
+    db.session.flush()
     return True
 
 

@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forum.accounts import bp, services
-from forum.accounts.forms import (FUNCTION_SUGGESTIONS, ChangePasswordForm, ForgotPasswordForm, LoginForm,
-                                  ProfileForm, RegistrationForm, ResetPasswordForm)
+from forum.accounts.forms import (FUNCTION_SUGGESTIONS, ChangePasswordForm, ConfirmEmailForm, ForgotPasswordForm,
+                                  LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm)
 from forum.extensions import db, limiter
 from forum.organisations.models import Organisation
 from forum.organisations.services import grouped_organisations, organisation_choices
-from forum.security import is_safe_next
+from forum.security import is_safe_next, taking_at_least_the_floor
 
 
 def _limit(setting: str):
@@ -63,10 +63,11 @@ def register():
     form = RegistrationForm(organisations=organisation_choices())
     if form.validate_on_submit():
         organisation = db.get_or_404(Organisation, form.organisation_id.data)
-        services.register_user(email=form.email.data, display_name=form.display_name.data,
-                               function=form.function.data, organisation=organisation,
-                               password=form.password.data, language=session.get("language", "de"))
-        db.session.commit()
+        with taking_at_least_the_floor():
+            services.register_user(email=form.email.data, display_name=form.display_name.data,
+                                   function=form.function.data, organisation=organisation,
+                                   password=form.password.data, language=session.get("language", "de"))
+            db.session.commit()
         return redirect(url_for("accounts.registration_sent"))
     return render_template("accounts/register.html", form=form, function_suggestions=FUNCTION_SUGGESTIONS,
                            grouped_organisations=grouped_organisations())
@@ -78,15 +79,36 @@ def registration_sent():
     return render_template("accounts/registration_sent.html")
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
 def confirm_email(token: str):
-    """The link from the confirmation mail; a GET that only proves the address (idempotent)."""
+    """The link from the confirmation mail: the person confirms with the password of their registration, so a
+    stranger who registered the address first can never end up with a working password. Logs in when active."""
     user = services.user_from_confirmation_token(token)
     if user is None:
         return render_template("accounts/confirm_failed.html"), 400
-    outcome = services.confirm_email(user)
-    db.session.commit()
-    return render_template("accounts/confirmed.html", outcome=outcome, user=user)
+    if user.is_email_confirmed:
+        return render_template("accounts/confirmed.html", outcome="already_confirmed", user=user)
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        if not services.password_matches(user, form.password.data):
+            form.password.errors.append(_("Das Passwort passt nicht zu dieser Registrierung. Wurde die Adresse "
+                                          "danach noch einmal registriert, gilt nur der Link aus der letzten "
+                                          "E-Mail mit dem Passwort der letzten Registrierung; sonst "
+                                          "registrieren Sie sich bitte einfach erneut."))
+        else:
+            outcome = services.confirm_email(user)
+            if outcome == "active":
+                session.clear()
+                session.permanent = True
+                login_user(user)
+                services.record_login(user)
+                db.session.commit()
+                flash(_("Ihre E-Mail-Adresse ist bestätigt und Ihr Konto ist aktiv. Willkommen!"), "success")
+                return redirect(url_for("main.dashboard"))
+            db.session.commit()
+            return render_template("accounts/confirmed.html", outcome=outcome, user=user)
+    return render_template("accounts/confirm.html", form=form, user=user)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -95,8 +117,9 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether the address is known or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
+        with taking_at_least_the_floor():
+            services.request_password_reset(form.email.data)
+            db.session.commit()
         return render_template("accounts/forgot_password_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -108,7 +131,7 @@ def reset_password(token: str):
     user = services.user_from_reset_token(token)
     if user is None:
         return render_template("accounts/reset_failed.html"), 400
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(account=user)
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
         db.session.commit()
@@ -135,7 +158,7 @@ def profile():
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
     """Change the password; every other session ends, this one continues."""
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(account=current_user)
     if form.validate_on_submit():
         if services.authenticate(current_user.email, form.current_password.data) is None:
             form.current_password.errors.append(_("Das aktuelle Passwort ist nicht richtig."))

@@ -82,6 +82,10 @@ def test_registration_with_foreign_domain_is_confirmed_approved_and_reaches_the_
     subject, confirm_url = live_server.link_in_newest_mail(applicant_email, "/confirm/")
     assert subject == "Bitte bestätigen Sie Ihre E-Mail-Adresse für das ABC-Extranet"
     applicant.goto(confirm_url)
+    expect(heading(applicant)).to_have_text("E-Mail-Adresse bestätigen")
+    check_accessibility(applicant)
+    applicant.get_by_label("Ihr Passwort").fill(PASSWORD)
+    applicant.get_by_role("button", name="Adresse bestätigen").click()
     expect(applicant.get_by_role("status")).to_contain_text("Ihre Registrierung wird geprüft")
     check_accessibility(applicant)
 
