@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, request, session, url_for
 from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.config import load_config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -22,6 +23,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, overrides)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     _import_models()
     db.init_app(app)

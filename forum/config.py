@@ -39,9 +39,16 @@ class Config:
     LANGUAGES = ("de", "en")
 
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    # Counters in memory are per worker: with more than one worker (or server) they must live in Redis.
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or env("RATELIMIT_STORAGE_URL") or "memory://"
+    # How many reverse proxies in front of the app append to X-Forwarded-For / set X-Forwarded-Proto. Only
+    # these are believed (werkzeug's ProxyFix), so behind one proxy every client has its own address and rate
+    # limit bucket, and a client cannot choose its address by sending the header itself. 0: no proxy.
+    TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0") or 0)
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"  # login POSTs per client address
+    # Wrong passwords per account, from any address: each step is a longer pause, none is permanent.
+    RATELIMIT_LOGIN_ACCOUNT = "5 per minute;10 per 15 minutes;20 per hour;40 per day"
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POST = "10 per minute;100 per hour"  # new posts and threads per user (previews do not count)
@@ -91,6 +98,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_RESET = RATELIMIT_POST = "10000 per minute"
+    RATELIMIT_LOGIN_ACCOUNT = "10000 per minute"
     SECRET_KEY = "test-secret-key-not-for-production"
     SERVER_NAME = None
     ACCOUNT_ANSWER_FLOOR = 0.0
@@ -147,3 +155,12 @@ def _instance_secret(path: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def check_worker_setup(workers: int, storage_uri: str | None) -> None:
+    """Refuse to serve with several workers whose rate-limit counters would each be their own (in memory):
+    a login limit of 10 would then let 10 × workers guesses through. Called by gunicorn.conf.py at start."""
+    if workers > 1 and (not storage_uri or storage_uri.startswith("memory://")):
+        raise RuntimeError(
+            f"{workers} workers need shared rate-limit counters: set FORUM_RATELIMIT_STORAGE_URI to a Redis URL "
+            "(e.g. redis://127.0.0.1:6379/0), or run one worker.")

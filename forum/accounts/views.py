@@ -1,11 +1,14 @@
 """Account pages: register, confirm, log in and out, reset and change the password, edit the profile."""
 from __future__ import annotations
 
+import math
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from forum.accounts import bp, services
+from forum.accounts import bp, services, throttle
 from forum.accounts.forms import (FUNCTION_SUGGESTIONS, ChangePasswordForm, ConfirmEmailForm, ForgotPasswordForm,
                                   LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm)
 from forum.extensions import db, limiter
@@ -28,9 +31,23 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     problem = None
     if form.validate_on_submit():
+        wait = throttle.seconds_to_wait(form.email.data)
+        if wait:
+            current_app.logger.warning("login paused for %s s after wrong passwords (from %s)", wait,
+                                       request.remote_addr)
+            minutes = math.ceil(wait / 60)
+            return render_template("accounts/login.html", form=form, problem=ngettext(
+                "Zu viele falsche Passwörter für diese Adresse. Bitte warten Sie %(num)s Minute und versuchen Sie "
+                "es dann erneut – oder setzen Sie Ihr Passwort über „Passwort vergessen“ zurück.",
+                "Zu viele falsche Passwörter für diese Adresse. Bitte warten Sie %(num)s Minuten und versuchen Sie "
+                "es dann erneut – oder setzen Sie Ihr Passwort über „Passwort vergessen“ zurück.", minutes),
+                show_demo_logins=current_app.config["SHOW_DEMO_LOGINS"]), 429
         user = services.authenticate(form.email.data, form.password.data)
         problem = services.login_refusal(user)
+        if user is None:
+            throttle.count_wrong_password(form.email.data)
         if problem is None:
+            throttle.forget_wrong_passwords(form.email.data)
             chosen_language = session.get("language")
             session.clear()  # a fresh session at login: nothing from before carries over
             session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without activity
@@ -48,10 +65,15 @@ def logout():
     """Log out here and end every other copy of this session too."""
     services.end_all_sessions(current_user)
     db.session.commit()
-    logout_user()
     session.clear()
+    logout_user()
     flash(_("Sie sind abgemeldet."), "success")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # The cookie could no longer log in (its session version is void), but it should not stay on the device.
+    response.delete_cookie(current_app.config["REMEMBER_COOKIE_NAME"],
+                           domain=current_app.config.get("REMEMBER_COOKIE_DOMAIN"),
+                           path=current_app.config.get("REMEMBER_COOKIE_PATH", "/"))
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -135,6 +157,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
         db.session.commit()
+        throttle.forget_wrong_passwords(user.email)
         logout_user()
         session.clear()
         flash(_("Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an."), "success")
