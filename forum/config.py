@@ -69,6 +69,8 @@ class Config:
     MAIL_PASSWORD = env("MAIL_PASSWORD")
     MAIL_USE_TLS = (env("MAIL_USE_TLS", "false") or "").lower() in {"1", "true", "yes"}
     MAIL_SENDER = env("MAIL_SENDER", "ABC-Extranet <no-reply@servicestelle.example>")
+    # Where answers to the extranet's mails go (the service office's mailbox); without it mails never ask for one.
+    MAIL_REPLY_TO = env("MAIL_REPLY_TO", "")
     MAIL_DIR: str | None = env("MAIL_DIR")
     MAIL_MAX_ATTEMPTS = 5
 

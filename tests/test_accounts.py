@@ -107,6 +107,25 @@ def test_rejection_needs_a_reason_which_is_mailed_and_audited(moderator_client, 
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.reject")).reason == reason
 
 
+def test_rejection_mail_asks_for_a_reply_only_when_replies_reach_the_office(app, moderator_client, outbox):
+    from forum.notifications.outbox import _as_email
+
+    first, second = make_user(status="pending"), make_user(status="pending")
+    db.session.commit()
+    moderator_client.post(f"/moderation/registrations/{first.id}/reject", data={"reason": "Falsche Adresse"})
+    mail = outbox(first.email)[-1]
+    assert "antworten" not in mail.body and "/pages/impressum" in mail.body
+    assert "Reply-To" not in _as_email(mail)
+    app.config["MAIL_REPLY_TO"] = "servicestelle@servicestelle.example"
+    try:
+        moderator_client.post(f"/moderation/registrations/{second.id}/reject", data={"reason": "Falsche Adresse"})
+        mail = outbox(second.email)[-1]
+        assert "antworten Sie bitte auf diese E-Mail" in mail.body
+        assert _as_email(mail)["Reply-To"] == "servicestelle@servicestelle.example"
+    finally:
+        app.config["MAIL_REPLY_TO"] = ""
+
+
 def test_a_registration_cannot_be_approved_twice_or_before_confirmation(moderator_client):
     unconfirmed = make_user(status="pending", confirmed=False)
     active = make_user(status="active")

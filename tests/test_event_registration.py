@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from forum.clock import utcnow
 from forum.events.models import EventRegistration
 from forum.extensions import db
+from forum.moderation.models import AuditEntry
 from tests.conftest import run_in_parallel, text_of
 from tests.factories import make_event, make_organisation, make_user
 from tests.test_events import event_form
@@ -218,7 +219,7 @@ def test_participant_csv_is_for_excel_and_guards_against_formulas(client_as, org
     db.session.commit()
     client_as(evil).post(f"/events/{event.id}/register")
     client_as(plain).post(f"/events/{event.id}/register")
-    response = client_as(organiser).get(f"/events/{event.id}/participants.csv")
+    response = client_as(organiser).post(f"/events/{event.id}/participants.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     raw = response.get_data()
@@ -229,3 +230,7 @@ def test_participant_csv_is_for_excel_and_guards_against_formulas(client_as, org
                            "'@Jobcenter Mitte"]
     assert rows[2][:4] == ["Warteliste", "1", "Jörg Übel", "'-Teamleitung"]
     assert rows[1][6] == evil.email
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "event.participants_export"))
+    assert entry.actor_id == organiser.id and entry.target_id == event.id and entry.snapshot["rows"] == 2
+    assert evil.email not in str(entry.snapshot)  # the log says that, not what, was exported
+    assert client_as(organiser).get(f"/events/{event.id}/participants.csv").status_code == 405

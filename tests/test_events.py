@@ -155,7 +155,7 @@ def test_members_may_not_manage_events(member_client, moderator_client):
         assert client.post(f"/events/{event.id}/cancel").status_code == 403
         assert client.post(f"/events/{event.id}/complete").status_code == 403
         assert client.get(f"/events/{event.id}/participants").status_code == 403
-        assert client.get(f"/events/{event.id}/participants.csv").status_code == 403
+        assert client.post(f"/events/{event.id}/participants.csv").status_code == 403
         assert client.get(f"/events/{event.id}/documentation").status_code == 403
         assert client.post(f"/events/{event.id}/attachments").status_code == 403
         assert client.get(f"/events/{event.id}/follow-ups").status_code == 403
@@ -288,6 +288,32 @@ def test_event_downloads_as_icalendar_with_a_link_back(member_client):
     assert "LOCATION:Jobcenter Köln\\, Raum 1" in body
     assert "Ä" * 80 + "\\nZweite Zeile" in body
     assert f"URL:http://127.0.0.1:5000/events/{event.id}" in body
+
+
+def test_icalendar_description_is_plain_text_without_markdown(member_client):
+    event = make_event(description="Wie **Krankenkassen** und [Jobcenter](https://jc.example) "
+                                   "zusammenarbeiten.\n\n- erster Punkt\n- zweiter & letzter Punkt")
+    db.session.commit()
+    body = unfold(member_client.get(f"/events/{event.id}.ics").get_data(as_text=True))
+    assert "Wie Krankenkassen und Jobcenter zusammenarbeiten.\\n" in body
+    assert "• erster Punkt\\n• zweiter & letzter Punkt" in body
+    assert "**" not in body and "](" not in body and "&amp;" not in body
+
+
+def test_icalendar_sequence_counts_up_with_every_edit_and_the_cancellation(client_as, organiser, member_client):
+    event = make_event(title="Werkstatt mit Änderungen")
+    db.session.commit()
+
+    def sequence() -> str:
+        body = unfold(member_client.get(f"/events/{event.id}.ics").get_data(as_text=True))
+        return next(line for line in body.splitlines() if line.startswith("SEQUENCE:"))
+
+    assert sequence() == "SEQUENCE:0"
+    client = client_as(organiser)
+    client.post(f"/events/{event.id}/edit", data=event_form(title="Werkstatt mit Änderungen", start_time="11:00"))
+    assert sequence() == "SEQUENCE:1"
+    client.post(f"/events/{event.id}/cancel", data={"reason": "Krankheit"})
+    assert sequence() == "SEQUENCE:2"
 
 
 def test_calendar_feed_lists_my_events_works_without_login_and_can_be_revoked(client_as, client, member):

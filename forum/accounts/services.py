@@ -163,7 +163,7 @@ def reject_registration(applicant: User, *, actor: User, reason: str) -> None:
     applicant.status_reason = reason
     record(actor, "registration.reject", applicant, reason=reason, snapshot=_snapshot(applicant))
     queue_mail(applicant.email, "registration_rejected", language=applicant.language, user=applicant,
-               reason=reason)
+               reason=reason, imprint_url=_link("pages.show", slug="impressum"))
 
 
 # --- login and passwords ------------------------------------------------------------------------------------

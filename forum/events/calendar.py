@@ -11,6 +11,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import select
 
+from forum import markup
 from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.events.models import CalendarFeed, Event, EventRegistration
@@ -40,12 +41,13 @@ def ics(events: list[Event], *, name: str | None = None) -> bytes:
         entry.add("dtstart", event.starts_at)
         entry.add("dtend", event.ends_at)
         entry.add("last-modified", event.updated_at)
+        entry.add("sequence", event.ical_sequence)
         title = event.title if event.status != "cancelled" else _("Abgesagt: %(title)s", title=event.title)
         entry.add("summary", title)
         location = ", ".join(part for part in (event.location, event.online_url) if part)
         if location:
             entry.add("location", location)
-        description = "\n\n".join(part for part in (event.kind_label, event.description_source.strip(),
+        description = "\n\n".join(part for part in (event.kind_label, markup.plain_text(event.description_html),
                                                     _("Zur Veranstaltung im ABC-Extranet: %(url)s", url=url)) if part)
         entry.add("description", description)
         entry.add("url", url)

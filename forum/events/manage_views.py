@@ -22,18 +22,23 @@ def participants(event_id: int):
     event = db.get_or_404(Event, event_id)
     require(can_edit_event(current_user, event))
     rows = services.participants(event)
-    return render_template("events/participants.html", event=event,
+    return render_template("events/participants.html", event=event, export_form=ConfirmForm(),
                            registered=[r for r in rows if r.status == "registered"],
                            waiting=[r for r in rows if r.status == "waiting"],
                            cancelled=[r for r in rows if r.status == "cancelled"])
 
 
-@bp.route("/<int:event_id>/participants.csv")
+@bp.route("/<int:event_id>/participants.csv", methods=["POST"])
 def participants_csv(event_id: int):
-    """The participant list for Excel (UTF-8 with BOM, semicolons)."""
+    """The participant list for Excel (UTF-8 with BOM, semicolons). Names and addresses are personal data, so
+    the export is a POST that is audited."""
     event = db.get_or_404(Event, event_id)
     require(can_edit_event(current_user, event))
-    response = current_app.response_class(services.participants_csv(event), mimetype="text/csv")
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("events.participants", event_id=event.id))
+    data = services.export_participants(event, actor=current_user)
+    db.session.commit()
+    response = current_app.response_class(data, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="teilnehmende-veranstaltung-{event.id}.csv"'
     return response

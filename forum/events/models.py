@@ -59,6 +59,8 @@ class Event(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # iCalendar SEQUENCE: counted up with every change calendars must apply (an edit, a cancellation).
+    ical_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     main_thread = relationship("Thread", foreign_keys="Thread.event_id", back_populates="event", uselist=False)
     follow_ups = relationship("Thread", foreign_keys="Thread.follow_up_event_id", back_populates="follow_up_event",

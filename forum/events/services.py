@@ -111,6 +111,7 @@ def update_event(event: Event, data: EventData, *, actor) -> Event:
     event = _lock(event)
     before = _snapshot(event)
     _apply(event, data)
+    event.ical_sequence = Event.ical_sequence + 1
     if event.main_thread is not None and event.main_thread.title != event.title:
         event.main_thread.title = event.title
     db.session.flush()
@@ -125,6 +126,7 @@ def cancel_event(event: Event, *, actor, reason: str = "") -> int:
     if event.status in ("cancelled", "done"):
         raise EventError(_("Die Veranstaltung ist schon abgesagt oder abgeschlossen."))
     event.status, event.updated_at = "cancelled", utcnow()
+    event.ical_sequence = Event.ical_sequence + 1
     people = db.session.scalars(
         select(User).join(EventRegistration, EventRegistration.user_id == User.id)
         .where(EventRegistration.event_id == event.id, EventRegistration.status.in_(("registered", "waiting")))
@@ -290,8 +292,8 @@ def participants(event: Event) -> list[EventRegistration]:
     return sorted(rows, key=lambda registration: order.get(registration.status, 3))
 
 
-def participants_csv(event: Event) -> bytes:
-    """The participant list for Excel (see forum/exports.py)."""
+def export_participants(event: Event, *, actor) -> bytes:
+    """The participant list for Excel (see forum/exports.py); personal data, so the export is audited."""
     header = [_("Status"), _("Wartelistenplatz"), _("Name"), _("Funktion"), _("Organisation"), _("Land"),
               _("E-Mail-Adresse"), _("Angemeldet am")]
     rows, position = [], 0
@@ -303,6 +305,7 @@ def participants_csv(event: Event) -> bytes:
                      position if registration.status == "waiting" else "",
                      person.display_name, person.function, person.organisation.name, person.organisation.land_name,
                      person.email, format_datetime(registration.queued_at, "short")))
+    record(actor, "event.participants_export", event, snapshot={"title": event.title, "rows": len(rows)})
     return excel_csv(header, rows)
 
 

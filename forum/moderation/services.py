@@ -250,6 +250,7 @@ ACTION_LABELS = {
     "event.cancel": _l("Veranstaltung abgesagt"),
     "event.complete": _l("Veranstaltung abgeschlossen"),
     "event.documentation": _l("Dokumentation geändert"),
+    "event.participants_export": _l("Teilnehmendenliste exportiert"),
     "event.attachment.add": _l("Datei hochgeladen"),
     "event.attachment.delete": _l("Datei gelöscht"),
     "event.follow_up.start": _l("Folgediskussion begonnen"),

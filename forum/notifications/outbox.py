@@ -34,7 +34,8 @@ def render_mail(template: str, *, language: str = "de", **context) -> tuple[str,
     The template's first line is the subject ("Betreff: …" is not needed, just the text), a blank line follows.
     """
     with force_locale(language if language in ("de", "en") else "de"):
-        rendered = render_template(f"mail/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
+        rendered = render_template(f"mail/{template}.txt", base_url=current_app.config["BASE_URL"],
+                                   reply_to=current_app.config["MAIL_REPLY_TO"], **context)
     subject, _, body = rendered.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -96,6 +97,8 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["From"] = current_app.config["MAIL_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
+    if current_app.config["MAIL_REPLY_TO"]:
+        email["Reply-To"] = current_app.config["MAIL_REPLY_TO"]
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="abc-extranet")
     email.set_content(message.body)
     return email
