@@ -118,13 +118,16 @@ def send_digests() -> None:
 @click.command("rerender")
 @with_appcontext
 def rerender() -> None:
-    """Rebuild all stored HTML from the markdown sources (after a change of the allowlist in forum/markup.py)."""
+    """Rebuild all stored HTML from the markdown sources (after a change of the allowlist in forum/markup.py);
+    quotes written before quotes linked their source post get that link first."""
     from forum import markup
+    from forum.discussion.quotes import link_legacy_quotes
     from forum.discussion.services import rerender_posts
     from forum.events.models import Event
     from forum.ideas.models import Idea
     from forum.pages.models import SitePage
 
+    legacy = link_legacy_quotes()
     count = 0
     for page in db.session.scalars(select(SitePage)):
         page.body_html = markup.render(page.body_source)
@@ -139,4 +142,8 @@ def rerender() -> None:
         count += 1
     count += rerender_posts()
     db.session.commit()
+    if legacy.linked or legacy.unresolved:
+        where = f" (in den Beiträgen mit der ID {', '.join(map(str, legacy.unresolved_in))}, bitte prüfen)"
+        click.echo(f"{legacy.linked} ältere Zitate mit ihrem Beitrag verknüpft, {legacy.unresolved} ohne "
+                   f"auffindbaren Beitrag{where if legacy.unresolved else ''}.")
     click.echo(f"{count} Texte neu erzeugt.")

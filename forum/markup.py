@@ -6,6 +6,7 @@ of the allowlists here, `flask --app forum rerender` rebuilds all stored HTML.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import escape, unescape
 import xml.etree.ElementTree as etree
 
@@ -14,17 +15,22 @@ import markdown
 from bleach.html5lib_shim import Filter
 from markdown import inlinepatterns
 from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 MAX_SOURCE_CHARS = 20_000
+# A quote of a post: the blockquote whose first paragraph starts with a link to the quoted post gets the post's
+# id in this attribute when it is rendered, so that a reader who may not read that post is shown a placeholder.
+QUOTE_ATTRIBUTE = "data-quote-post"
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "em", "strong", "del", "blockquote", "code", "pre",
     "ul", "ol", "li", "h3", "h4", "h5", "h6", "a",
     "table", "thead", "tbody", "tr", "th", "td",
 })
-ALLOWED_ATTRIBUTES = {"a": ("href", "title"), "th": ("align",), "td": ("align",), "ol": ("start",), "code": ("class",)}
+ALLOWED_ATTRIBUTES = {"a": ("href", "title"), "th": ("align",), "td": ("align",), "ol": ("start",), "code": ("class",),
+                      "blockquote": (QUOTE_ATTRIBUTE,)}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "sane_lists", "nl2br")
@@ -46,13 +52,19 @@ class TextTooLong(ValueError):
     """Raised for a source above MAX_SOURCE_CHARS; forms check the length first with a German message."""
 
 
-def render(source: str) -> str:
-    """Turn a user's markdown into HTML that is safe to store and show."""
+def render(source: str, *, quote_links: re.Pattern | None = None) -> str:
+    """Turn a user's markdown into HTML that is safe to store and show.
+
+    `quote_links` matches (fully) the address of a post, its first group being the post's id: a blockquote
+    that starts with a link to such an address is a quote of that post and carries its id in QUOTE_ATTRIBUTE.
+    """
     if len(source) > MAX_SOURCE_CHARS:
         raise TextTooLong(len(source))
+    if quote_links is not None:
+        source = _separate_quotes(source, quote_links)
     try:
         html = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, _ExtranetExtension()], extension_configs=EXTENSION_CONFIGS,
+            extensions=[*MARKDOWN_EXTENSIONS, _ExtranetExtension(quote_links)], extension_configs=EXTENSION_CONFIGS,
             output_format="html").convert(source)
     except RecursionError:
         # Thousands of nested list or quote markers exhaust Python-Markdown's recursive block parser;
@@ -138,8 +150,75 @@ class _AdjustElements(Treeprocessor):
                 element.set("href", source)
 
 
+class _MarkQuotes(Treeprocessor):
+    """A blockquote whose first paragraph begins with a link to a post is a quote of that post: it gets the
+    post's id in QUOTE_ATTRIBUTE."""
+
+    def __init__(self, md, quote_links: re.Pattern | None):
+        super().__init__(md)
+        self.quote_links = quote_links
+
+    def run(self, root):
+        if self.quote_links is None:
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for blockquote in list(root.iter("blockquote")):
+            self._split(blockquote, parents)
+        for blockquote in root.iter("blockquote"):
+            post_id = self._quoted_post(blockquote[0]) if len(blockquote) and not (blockquote.text or "").strip() \
+                else None
+            if post_id is not None:
+                blockquote.set(QUOTE_ATTRIBUTE, post_id)
+
+    def _split(self, blockquote, parents) -> None:
+        """Python-Markdown joins quotes separated by a blank line into one blockquote: every paragraph in it
+        that starts with a link to a post begins a blockquote of its own (its quote ends where the next begins)."""
+        starts = [index for index, child in enumerate(blockquote) if index and self._quoted_post(child)]
+        if not starts:
+            return
+        parent = parents[blockquote]
+        position = list(parent).index(blockquote)
+        children = list(blockquote)
+        for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(children)]), start=1):
+            part = etree.Element("blockquote")
+            part.text, part.tail = "\n", blockquote.tail
+            for child in children[start:end]:
+                blockquote.remove(child)
+                part.append(child)
+                parents[child] = part
+            parent.insert(position + number, part)
+            parents[part] = parent
+
+    def _quoted_post(self, paragraph) -> str | None:
+        """The id of the post the paragraph's leading link points to, if it is a post."""
+        if paragraph.tag != "p" or (paragraph.text or "").strip() or len(paragraph) == 0 or paragraph[0].tag != "a":
+            return None
+        match = self.quote_links.fullmatch(paragraph[0].get("href", ""))
+        return str(int(match.group(1))) if match else None
+
+
+_RAW_BLOCKQUOTE_TAG = re.compile(r"<(/?\s*blockquote\b)", re.IGNORECASE)
+
+
+class _NoRawQuotes(Postprocessor):
+    """Blockquote tags typed as raw HTML stay text: a "</blockquote>" in a quoted post would otherwise end the
+    quote early and leave the rest of the quoted text outside it, shown to every reader (and a typed
+    blockquote could claim to be a quote of any post). Quotes are written with ">"."""
+
+    def run(self, text):
+        stash = self.md.htmlStash
+        stash.rawHtmlBlocks = [_RAW_BLOCKQUOTE_TAG.sub(r"&lt;\1", block) if isinstance(block, str) else block
+                               for block in stash.rawHtmlBlocks]
+        return text
+
+
 class _ExtranetExtension(Extension):
-    """Our changes to Python-Markdown: bounded link parsing, bare-URL links, headings and images adjusted."""
+    """Our changes to Python-Markdown: bounded link parsing, bare-URL links, headings and images adjusted,
+    quotes of posts marked."""
+
+    def __init__(self, quote_links: re.Pattern | None = None):
+        super().__init__()
+        self.quote_links = quote_links
 
     def extendMarkdown(self, md):
         for name, (base, pattern, priority) in _LINK_PROCESSORS.items():
@@ -147,6 +226,8 @@ class _ExtranetExtension(Extension):
             md.inlinePatterns.register(bounded(pattern, md), name, priority)
         md.inlinePatterns.register(_BareUrlProcessor(_BARE_URL, md), "bare_url", 85)
         md.treeprocessors.register(_AdjustElements(md), "adjust_elements", 5)
+        md.treeprocessors.register(_MarkQuotes(md, self.quote_links), "mark_quotes", 4)
+        md.postprocessors.register(_NoRawQuotes(md), "no_raw_quotes", 35)  # before the raw HTML is put back
 
 
 class _LinkRelFilter(Filter):
@@ -172,6 +253,8 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
         return value in ("left", "right", "center")
     if name == "start":
         return value.isdigit() and len(value) < 7
+    if name == QUOTE_ATTRIBUTE:
+        return value.isdigit() and len(value) < 19
     return True
 
 
@@ -193,3 +276,137 @@ _cleaner = bleach.Cleaner(
     strip_comments=True,
     filters=[_LinkRelFilter],
 )
+
+
+# --- quotes of posts in stored HTML (read side: no markdown, one pass over the text) ------------------------
+
+# bleach writes every tag it keeps in one canonical form, and a blockquote has no attribute but QUOTE_ATTRIBUTE.
+_BLOCKQUOTE_TAGS = re.compile(rf'<blockquote(?: {QUOTE_ATTRIBUTE}="(\d+)")?>|</blockquote>')
+
+
+def quoted_post_ids(html: str) -> set[int]:
+    """The ids of the posts quoted in stored HTML (also in quotes of quotes)."""
+    if QUOTE_ATTRIBUTE not in html:
+        return set()
+    return {int(post_id) for post_id in re.findall(rf'<blockquote {QUOTE_ATTRIBUTE}="(\d+)">', html)}
+
+
+def replace_quotes(html: str, placeholders: dict[int, str]) -> str:
+    """Stored HTML with the content of every quote of a post in `placeholders` replaced by that post's
+    placeholder text (escaped here); quotes nested in a replaced quote go with it."""
+    if not placeholders:
+        return html
+    parts, position, depth, replaced_at = [], 0, 0, None
+    for match in _BLOCKQUOTE_TAGS.finditer(html):
+        if match.group(0) == "</blockquote>":
+            depth -= 1
+            if replaced_at is not None and depth <= replaced_at:
+                position, replaced_at = match.start(), None
+            continue
+        depth += 1
+        if replaced_at is None and match.group(1) and int(match.group(1)) in placeholders:
+            parts.append(html[position:match.end()])
+            parts.append(f'\n<p class="quote-unavailable"><em>{escape(placeholders[int(match.group(1))])}</em></p>\n')
+            replaced_at = depth - 1
+    if replaced_at is None:  # an unclosed quote (never in bleach's output) takes the rest with it
+        parts.append(html[position:])
+    return "".join(parts)
+
+
+# --- quotes of posts in markdown (write side, and the sources offered for editing and quoting) --------------
+
+_QUOTE_MARKERS = re.compile(r"(?:[ \t]{0,3}>[ \t]?)*")
+_LEADING_LINK = re.compile(r"\[(?:\\.|[^\]\\\n])*\]\(([^()\s]+)\)")
+_FENCE = re.compile(r"[ \t]{0,3}(?:```|~~~)")
+
+
+@dataclass(frozen=True)
+class QuoteBlock:
+    """The lines (first to last, inclusive) of a quote of a post in a markdown source: the first one holds the
+    link to the post after `depth` quote markers."""
+
+    post_id: int
+    depth: int
+    first: int
+    last: int
+    link: str
+
+
+def _split_line(line: str) -> tuple[int, str]:
+    """(number of quote markers, the rest of the line)."""
+    markers = _QUOTE_MARKERS.match(line).group(0)
+    return markers.count(">"), line[len(markers):]
+
+
+def _leading_post_link(content: str, quote_links: re.Pattern) -> tuple[int, str] | None:
+    match = _LEADING_LINK.match(content)
+    link = quote_links.fullmatch(match.group(1)) if match else None
+    return (int(link.group(1)), match.group(1)) if link else None
+
+
+def quote_blocks(source: str, quote_links: re.Pattern) -> list[QuoteBlock]:
+    """Every quote of a post in a markdown source (nested ones too), as render() reads them: from a quote line
+    starting with a link to a post to the line before the next such line at the same or a lower depth, or to
+    the end of the quote (a line with fewer markers that is blank or follows a blank one; other lines with fewer
+    markers continue the quoted paragraph, as markdown reads them). Fenced code is skipped."""
+    lines = [_split_line(line) for line in source.replace("\r\n", "\n").split("\n")]
+    blocks, in_code = [], False
+    for index, (depth, content) in enumerate(lines):
+        if depth == 0 and _FENCE.match(content):
+            in_code = not in_code
+        if in_code or depth == 0:
+            continue
+        found = _leading_post_link(content, quote_links)
+        if found is None:
+            continue
+        last = index
+        for following in range(index + 1, len(lines)):
+            level, text = lines[following]
+            if level <= depth and _leading_post_link(text, quote_links):
+                break
+            if level < depth and (not text.strip() or not lines[following - 1][1].strip()):
+                break
+            last = following
+        blocks.append(QuoteBlock(found[0], depth, index, last, found[1]))
+    return blocks
+
+
+def _separate_quotes(source: str, quote_links: re.Pattern) -> str:
+    """The source with a blank quote line before every quote of a post that would otherwise continue the text
+    above it, so that the quote starts a paragraph (and so a blockquote) of its own."""
+    lines = source.replace("\r\n", "\n").split("\n")
+    starts = {}
+    for block in quote_blocks(source, quote_links):
+        if block.first:
+            depth, content = _split_line(lines[block.first - 1])
+            if content.strip() and depth >= block.depth:
+                starts[block.first] = block.depth
+    if not starts:
+        return source
+    return "\n".join(line if index not in starts else ">" * starts[index] + "\n" + line
+                     for index, line in enumerate(lines))
+
+
+def replace_quoted_sources(source: str, quote_links: re.Pattern, placeholders: dict[int, str]) -> str:
+    """A markdown source with every quote of a post in `placeholders` cut down to one line: a link to the post
+    with that post's placeholder as its text (quotes nested in it go with it)."""
+    return cut_quotes(source, quote_links, placeholders)[0]
+
+
+def cut_quotes(source: str, quote_links: re.Pattern, placeholders: dict[int, str]) -> tuple[str, list[tuple[str, str]]]:
+    """replace_quoted_sources(), and for each quote cut (line put in its place, the quote's lines as they were)."""
+    if not placeholders:
+        return source, []
+    lines = source.replace("\r\n", "\n").split("\n")
+    replaced: dict[int, str] = {}
+    cut: list[tuple[str, str]] = []
+    skipped: set[int] = set()
+    for block in quote_blocks(source, quote_links):
+        if block.post_id in placeholders and block.first not in skipped:
+            text = re.sub(r"([\\`*_\[\]])", r"\\\1", placeholders[block.post_id])
+            replaced[block.first] = f"{'> ' * block.depth}[{text}]({block.link})"
+            cut.append((replaced[block.first], "\n".join(lines[block.first:block.last + 1])))
+            skipped.update(range(block.first + 1, block.last + 1))
+    if not cut:
+        return source, []
+    return "\n".join(replaced.get(index, line) for index, line in enumerate(lines) if index not in skipped), cut

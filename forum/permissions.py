@@ -239,6 +239,17 @@ def can_quote_post(user, post) -> bool:
     return can_reply(user, post.thread) and not post.is_withdrawn and not post.is_hidden
 
 
+def can_read_post(user, post) -> bool:
+    """Whether the user may read a post's text — in its thread and wherever the quote feature copied it (quotes,
+    quotes of quotes, also in other threads): shown posts of threads they see; hidden posts (also those pending
+    review) and withdrawn ones only their author and the moderators."""
+    if not can_view_thread(user, post.thread):
+        return False
+    if post.is_hidden or post.is_withdrawn:
+        return can_view_hidden_post(user, post)
+    return True
+
+
 def can_edit_post(user, post) -> bool:
     """Authors edit their own posts while they are neither withdrawn nor hidden and the thread is open;
     moderators edit any post that is not withdrawn (audited), also hidden ones and in locked threads."""
@@ -305,6 +316,18 @@ def can_redact_post(user, post) -> bool:
 def can_moderate_thread(user, thread) -> bool:
     """Moderators pin, lock, rename and move the threads they can see."""
     return _is_moderator(user) and can_view_thread(user, thread)
+
+
+def can_redact_thread(user, thread) -> bool:
+    """Remove a passage (client data) from the title of a thread of its own — a Fachforum's thread or a
+    follow-up; the main thread of an event or an idea carries that one's title (an idea's is redacted with
+    the idea)."""
+    return can_moderate_thread(user, thread) and thread.is_standalone
+
+
+def can_redact_idea(user, idea) -> bool:
+    """Remove a passage (client data) from an idea's texts, its earlier versions and its discussion's title."""
+    return _is_moderator(user) and can_view_idea(user, idea)
 
 
 def can_move_thread(user, thread) -> bool:

@@ -161,9 +161,10 @@ def make_board(*, title: str | None = None, description: str = "Austausch über 
 def make_post(*, thread=None, author: User | None = None, body: str = "Wir haben gute Erfahrungen gemacht.",
               created_at: datetime | None = None):
     """A post at the end of a thread (a new standalone thread by default), numbered and counted like a reply,
-    without notifications (fast enough for hundreds of posts)."""
+    without notifications (fast enough for hundreds of posts); quotes of posts are marked as on writing."""
     from forum import markup
     from forum.discussion.models import Post
+    from forum.discussion.quotes import QUOTE_LINKS
 
     thread = thread or make_thread()
     author = author or make_user()
@@ -171,7 +172,7 @@ def make_post(*, thread=None, author: User | None = None, body: str = "Wir haben
     thread.post_count += 1
     thread.last_activity_at, thread.last_post_author_id = now, author.id
     post = Post(thread_id=thread.id, number=thread.post_count, author_id=author.id, body_source=body,
-                body_html=markup.render(body), created_at=now)
+                body_html=markup.render(body, quote_links=QUOTE_LINKS), created_at=now)
     db.session.add(post)
     db.session.flush()
     return post

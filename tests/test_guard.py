@@ -2,6 +2,8 @@
 comes back highlighted and nothing is saved until the author edits or confirms; only counts are recorded."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -189,10 +191,50 @@ def test_edits_are_guarded_too(client_as, member):
     assert guard_events() == [("post", "iban", False)]
 
 
-def test_preview_does_not_run_the_guard(member_client):
+def marked(html: str) -> list[str]:
+    """The <mark> elements of a page, in order."""
+    return re.findall(r"<mark [^>]*>.*?</mark>", html)
+
+
+def test_the_preview_marks_the_same_passages_as_publishing_without_counting(member_client):
     thread = make_thread()
-    response = member_client.post(f"/discussion/{thread.id}/reply", data={"body": CLIENT_TEXT, "preview": "1"})
-    assert "Enthält Ihr Text" not in text_of(response) and guard_events() == []
+    preview = member_client.post(f"/discussion/{thread.id}/reply", data={"body": CLIENT_TEXT, "preview": "1"})
+    assert preview.status_code == 200
+    page, html = text_of(preview), preview.get_data(as_text=True)
+    assert "So wird Ihr Text aussehen. Er ist noch nicht veröffentlicht." in page
+    assert "Enthält Ihr Text Daten von Leistungsberechtigten?" in page and "Geburtsdatum, BG-Nummer" in page
+    assert "Ich bestätige, dass der Text keine Daten von Leistungsberechtigten enthält." in page
+    assert guard_events() == [] and db.session.scalar(select(func.count(Post.id))) == 0
+    published = member_client.post(f"/discussion/{thread.id}/reply", data={"body": CLIENT_TEXT})
+    assert marked(html) == marked(published.get_data(as_text=True)) == [
+        '<mark title="Geburtsdatum">geb. 12.03.1985</mark>', '<mark title="BG-Nummer">12345BG0012345</mark>']
+    assert guard_events() == [("post", "geburtsdatum,bg_nummer", False)]
+
+
+def test_the_preview_of_a_new_thread_and_of_an_edit_marks_title_and_text(client_as, member):
+    from tests.factories import make_post
+
+    board = make_board()
+    client = client_as(member)
+    preview = client.post(f"/discussion/boards/{board.id}/new", data={
+        "title": "Fall Musterstraße 12", "body": "Tel. 0231 123456", "preview": "1"})
+    page = text_of(preview)
+    assert "Vorschau" in page and "Markierte Stellen im Feld „Titel“" in page
+    assert "Markierte Stellen im Feld „Erster Beitrag“" in page
+    assert marked(preview.get_data(as_text=True)) == ['<mark title="Anschrift">Musterstraße 12</mark>',
+                                                      '<mark title="Telefonnummer">Tel. 0231 123456</mark>']
+    post = make_post(author=member, body="Harmlos")
+    preview = client.post(f"/discussion/posts/{post.id}/edit", data={
+        "body": "IBAN DE89370400440532013000", "version": "1", "preview": "1"})
+    assert marked(preview.get_data(as_text=True)) == ['<mark title="IBAN">DE89370400440532013000</mark>']
+    assert "So wird Ihr Text aussehen." in text_of(preview)
+    assert guard_events() == [] and db.session.get(Post, post.id).body_source == "Harmlos"
+
+
+def test_a_preview_of_harmless_text_shows_no_warning(member_client):
+    thread = make_thread()
+    response = member_client.post(f"/discussion/{thread.id}/reply", data={"body": "Alles gut, danke!", "preview": "1"})
+    assert "Enthält Ihr Text" not in text_of(response) and "<mark" not in response.get_data(as_text=True)
 
 
 # --- ideas --------------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from tests.factories import make_user
 from tests.test_events import EVENT_RULES  # the event rules' matrix is there, with events in each state
 from tests.test_ideas import IDEA_RULES  # the idea rules' matrix is there, with ideas in each status
 from tests.test_moderation import MODERATION_RULES  # the moderation rules' matrix is there, with posts in each state
+from tests.test_quotes import QUOTE_RULES  # who may read a post (also where it is quoted), with posts in each state
+from tests.test_redaction import REDACTION_RULES  # redacting thread titles and ideas
 
 ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
 
@@ -44,7 +46,7 @@ def call(rule: str, user, target=None):
 def test_every_rule_has_a_row_in_the_matrix():
     rules = {name for name, _ in inspect.getmembers(permissions, inspect.isfunction) if name.startswith("can_")}
     assert rules == (set(MATRIX) | {"can_decide_registration", "can_change_user"} | EVENT_RULES | IDEA_RULES
-                     | FOLLOW_RULES | DISCUSSION_RULES | MODERATION_RULES)
+                     | FOLLOW_RULES | DISCUSSION_RULES | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES)
 
 
 # following: target -> roles that may follow it (the same as may see it)

@@ -93,11 +93,14 @@ def test_quote_prefills_the_reply_with_attribution_and_quoted_source(member_clie
     page = member_client.get(f"/discussion/{thread.id}").get_data(as_text=True)
     assert f'href="/discussion/{thread.id}/reply?quote={quoted.id}#beitrag-schreiben"' in page
     form = member_client.get(f"/discussion/{thread.id}/reply?quote={quoted.id}").get_data(as_text=True)
-    assert "**Sabine Krüger** schrieb:\n&gt; Erste Zeile\n&gt;\n&gt; - Punkt\n\n</textarea>" in form
+    assert (f"&gt; [**Sabine Krüger** schrieb:](/discussion/posts/{quoted.id})\n&gt; Erste Zeile\n&gt;\n"
+            "&gt; - Punkt\n\n</textarea>") in form
     member_client.post(f"/discussion/{thread.id}/reply", data={
-        "body": "**Sabine Krüger** schrieb:\n> Erste Zeile\n\nGenau so!"})
+        "body": f"> [**Sabine Krüger** schrieb:](/discussion/posts/{quoted.id})\n> Erste Zeile\n\nGenau so!"})
     html = posts_of(thread)[-1].body_html
-    assert "<strong>Sabine Krüger</strong> schrieb:" in html and "<blockquote>" in html
+    assert f'<blockquote data-quote-post="{quoted.id}">' in html
+    assert (f'<a href="/discussion/posts/{quoted.id}" rel="nofollow noopener ugc"><strong>Sabine Krüger</strong> '
+            "schrieb:</a>") in html
 
 
 def test_quotes_of_other_threads_withdrawn_posts_or_unknown_posts_are_ignored(member_client):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.clock import utcnow
-from forum.discussion import services as discussion
+from forum.discussion import quotes as discussion
 from forum.discussion.models import Post, PostRevision
 from forum.extensions import db
 from forum.moderation.models import AuditEntry, Report
@@ -170,7 +170,7 @@ def test_redaction_removes_the_passage_from_quotes_of_the_post_in_the_same_threa
     quoting = fresh(Post, quoting.id)
     assert "> Gestern war Herr [entfernt] bei mir in der Beratung." in quoting.body_source
     assert not leaks(quoting.body_source) and not leaks(quoting.body_html)
-    assert "<blockquote>" in quoting.body_html and quoting.redacted_at is not None
+    assert f'<blockquote data-quote-post="{post.id}">' in quoting.body_html and quoting.redacted_at is not None
     unchanged = fresh(Post, untouched.id)
     assert unchanged.redacted_at is None and unchanged.version == 1
     page = client_as(make_user()).get(f"/discussion/{post.thread_id}").get_data(as_text=True)
@@ -471,3 +471,259 @@ def test_after_a_redaction_the_author_can_edit_the_current_text(client_as, moder
     assert "Gestern war Herr [entfernt] bei mir" in form and not leaks(form)
     assert edit(writer, post, "Gestern war ein Kunde bei mir. Wie würdet ihr vorgehen?", 2).status_code == 302
     assert fresh(Post, post.id).version == 3
+
+
+# --- quotes of the post in other threads ----------------------------------------------------------------------
+
+def reply(client, thread, body: str) -> Post:
+    response = client.post(f"/discussion/{thread.id}/reply", data={"body": body, "confirm_client_data": "y"})
+    assert response.status_code == 302
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id).order_by(Post.number.desc()))
+
+
+def test_one_redaction_reaches_quotes_of_the_post_in_other_threads_and_quotes_of_those(client_as, moderator):
+    post = a_post(author=quiet(display_name="Bernd Brause"))
+    elsewhere, third = make_thread(title="Anderes Thema"), make_thread(title="Drittes Thema")
+    unrelated = make_post(thread=elsewhere, body=f"Ein anderer Fall, ebenfalls {PASSAGE}, ohne Zitat.")
+    paster = quiet()
+    pasted = reply(client_as(paster), elsewhere, discussion.quote(post) + "Hier passt es auch.")
+    deeper = reply(client_as(quiet()), third, discussion.quote(pasted) + "Und hier.")
+    # the paster later removed the quote: only the earlier version still holds it
+    edited = reply(client_as(paster), third, discussion.quote(post) + "Noch einmal.")
+    edit(client_as(paster), edited, "Zitat entfernt.", 1)
+    assert all(leaks(fresh(Post, each.id).body_source) for each in (pasted, deeper))
+
+    client = client_as(moderator)
+    response = redact(client, post)
+    assert response.status_code == 302
+    assert "in 4 Beitrag/Beiträgen und 1 früheren Fassungen" in text_of(client.get(response.headers["Location"]))
+    for each in (pasted, deeper):
+        changed = fresh(Post, each.id)
+        assert not leaks(changed.body_source) and not leaks(changed.body_html), each.id
+        assert "[entfernt]" in changed.body_source and changed.redacted_at is not None
+    assert not any(leaks(text) for text in revisions_of(edited))
+    assert fresh(Post, unrelated.id).body_source.startswith("Ein anderer Fall, ebenfalls Jan")  # not a copy of it
+    [entry] = audit("post.redact", post)
+    assert entry.snapshot["posts"] == [2] and entry.snapshot["revisions"] == 1
+    assert entry.snapshot["elsewhere"] == sorted([{"thread_id": elsewhere.id, "number": pasted.number},
+                                                  {"thread_id": third.id, "number": deeper.number},
+                                                  {"thread_id": third.id, "number": edited.number}],
+                                                 key=lambda place: (place["thread_id"], place["number"]))
+    assert not leaks(as_text(entry))
+    for thread in (elsewhere, third):
+        assert not leaks(client_as(make_user()).get(f"/discussion/{thread.id}").get_data(as_text=True).replace(
+            "Ein anderer Fall, ebenfalls " + PASSAGE, ""))
+
+
+# --- a thread's title ---------------------------------------------------------------------------------------
+
+TITLE = f"Fall {PASSAGE}"
+
+
+def redact_title(client, thread, passage: str = PASSAGE, replacement: str = "[entfernt]"):
+    return client.post(f"/moderation/threads/{thread.id}/redact",
+                       data={"passage": passage, "replacement": replacement})
+
+
+def test_a_thread_title_is_redacted_in_one_action_with_mails_and_audit_snapshots(client_as, moderator, outbox):
+    from tests.factories import make_board
+
+    thread = make_thread(title=TITLE)
+    thread.board = make_board()
+    first = make_post(thread=thread, author=quiet(), body="Wie geht ihr damit um?")
+    follower = make_user()  # wants e-mail at once
+    client_as(follower).post(f"/notifications/follow/thread/{thread.id}")
+    reply(client_as(quiet()), thread, "Erst einmal durchatmen.")
+    assert any(leaks(mail.subject) and leaks(mail.body) for mail in outbox(follower.email))
+    client = client_as(moderator)
+    client.post(f"/moderation/threads/{thread.id}/rename", data={"title": TITLE + " (erledigt)"})
+    client.post(f"/moderation/posts/{first.id}/hide", data={"reason": "off_topic"})
+    client.post(f"/moderation/threads/{thread.id}/pin")
+    assert leaks(as_text(audit("thread.rename")[0])) and leaks(as_text(audit("post.hide")[0]))
+
+    page = client.get(f"/discussion/{thread.id}").get_data(as_text=True)
+    assert f'href="/moderation/threads/{thread.id}/redact"' in page
+    form = client.get(f"/moderation/threads/{thread.id}/redact")
+    assert form.status_code == 200 and "Titel der Diskussion schwärzen" in text_of(form)
+    response = redact_title(client, thread)
+    assert response.status_code == 302 and response.headers["Location"] == f"/discussion/{thread.id}"
+    assert ("Die Stelle wurde aus dem Titel entfernt; 1 noch nicht versandte E-Mails und 3 Einträge im "
+            "Moderationsprotokoll wurden bereinigt." in text_of(client.get(response.headers["Location"])))
+    db.session.expire_all()
+    assert thread.title == "Fall [entfernt] (erledigt)"
+    for mail in outbox(follower.email):
+        assert not leaks(mail.subject) and not leaks(mail.body)
+        assert "Fall [entfernt]" in mail.subject
+    rename = audit("thread.rename")[0]
+    assert rename.snapshot == {"before": "Fall [entfernt]", "after": "Fall [entfernt] (erledigt)"}
+    for entry in audit():
+        assert not leaks(as_text(entry)), entry.action
+    [entry] = audit("thread.redact")
+    assert entry.actor_id == moderator.id and entry.target_type == "threads" and entry.target_id == thread.id
+    assert entry.snapshot["fields"] == ["title"] and entry.snapshot["mails"] == 1 and entry.snapshot["entries"] == 3
+    log = client.get("/moderation/log?action=thread.redact")
+    assert "Titel einer Diskussion geschwärzt" in text_of(log) and not leaks(log.get_data(as_text=True))
+    for reader in (client, client_as(make_user())):
+        assert not leaks(reader.get(f"/discussion/{thread.id}").get_data(as_text=True))
+
+
+def test_a_follow_up_links_audit_snapshot_loses_the_passage_too(client_as, moderator):
+    from forum.events.services import start_follow_up
+    from tests.factories import make_event
+
+    organiser = make_user(role="organiser")
+    thread = start_follow_up(make_event(), TITLE, actor=organiser)
+    assert redact_title(client_as(moderator), thread).status_code == 302
+    for entry in audit():
+        assert not leaks(as_text(entry)), entry.action
+    assert audit("event.follow_up.start")[0].snapshot["thread_title"] == "Fall [entfernt]"
+
+
+@pytest.mark.parametrize("passage, replacement, message", [
+    ("Frau Müller", "[entfernt]",
+     "Diese Stelle kommt im Titel der Diskussion nicht vor. Bitte kopieren Sie sie genau aus dem Titel."),
+    ("Ja", "[entfernt]", "Bitte geben Sie die Stelle mit mindestens 3 Zeichen an."),
+    ("Kowalczyk", "[Kowalczyk]", "Der Ersatztext darf die zu entfernende Stelle nicht enthalten."),
+])
+def test_a_bad_title_redaction_gets_a_german_message_and_changes_nothing(client_as, moderator, passage,
+                                                                        replacement, message):
+    thread = make_thread(title=TITLE)
+    response = redact_title(client_as(moderator), thread, passage, replacement)
+    assert response.status_code == 200 and message in text_of(response)
+    assert f"{passage}</textarea>" in response.get_data(as_text=True)
+    assert fresh(type(thread), thread.id).title == TITLE and audit("thread.redact") == []
+
+
+def test_only_moderators_redact_titles_and_only_of_threads_with_a_title_of_their_own(client_as, moderator):
+    from tests.factories import make_event, make_idea
+
+    thread = make_thread(title=TITLE)
+    for role in ("member", "organiser"):
+        client = client_as(make_user(role=role))
+        assert client.get(f"/moderation/threads/{thread.id}/redact").status_code == 403
+        assert redact_title(client, thread).status_code == 403
+        assert "/redact" not in client.get(f"/discussion/{thread.id}").get_data(as_text=True)
+    event_thread = make_event(title=TITLE).main_thread
+    idea = make_idea(title=TITLE)
+    client = client_as(moderator)
+    assert redact_title(client, event_thread).status_code == 403
+    assert redact_title(client, idea.thread).status_code == 403
+    assert "/redact" not in client.get(f"/discussion/{event_thread.id}").get_data(as_text=True)
+    # an idea's discussion carries the idea's title: the link leads to the idea's redaction
+    page = client.get(f"/discussion/{idea.thread.id}").get_data(as_text=True)
+    assert f'href="/moderation/ideas/{idea.id}/redact"' in page
+    assert fresh(type(thread), thread.id).title == TITLE
+
+
+# --- an idea --------------------------------------------------------------------------------------------------
+
+def redact_an_idea(client, idea, passage: str = PASSAGE, replacement: str = "[entfernt]"):
+    return client.post(f"/moderation/ideas/{idea.id}/redact", data={"passage": passage, "replacement": replacement})
+
+
+def test_an_idea_is_redacted_in_one_action_texts_versions_thread_mails_and_audit(client_as, moderator, outbox):
+    from forum.ideas import services as ideas
+    from forum.ideas.models import Idea, IdeaRevision
+    from tests.factories import IDEA_DESCRIPTION, make_idea
+
+    author = make_user()  # wants e-mail at once
+    idea = make_idea(title=f"Beratung für {PASSAGE}", summary=f"Erfahrungen mit {PASSAGE}.", author=author,
+                     description=IDEA_DESCRIPTION + f"\n\nBeispiel: {PASSAGE}", contact=f"Über {PASSAGE}")
+    ideas.edit_idea(idea, ideas.IdeaData(title="Beratung mit Krankenkasse", summary="Erfahrungen vor Ort.",
+                                         description=IDEA_DESCRIPTION, contact="Erika Beispiel"), editor=moderator)
+    ideas.edit_idea(idea, ideas.IdeaData(title=f"Beratung für {PASSAGE}", summary="Erfahrungen vor Ort.",
+                                         description=IDEA_DESCRIPTION + f"\n\n{PASSAGE}", contact="Erika Beispiel"),
+                    editor=author)
+    ideas.set_idea_status(idea, "in_trial", actor=moderator, reason=f"Bitte {PASSAGE} entfernen.")
+    db.session.commit()
+    assert any(leaks(mail.body) for mail in outbox(author.email))
+    assert leaks(idea.thread.title)
+
+    client = client_as(moderator)
+    assert f'href="/moderation/ideas/{idea.id}/redact"' in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    form = client.get(f"/moderation/ideas/{idea.id}/redact")
+    assert form.status_code == 200 and "Ansatz schwärzen" in text_of(form)
+    response = redact_an_idea(client, idea)
+    assert response.status_code == 302 and response.headers["Location"] == f"/ideas/{idea.id}"
+    assert ("Die Stelle wurde aus dem Ansatz entfernt, auch aus 1 früheren Fassungen; 1 noch nicht versandte "
+            "E-Mails und 2 Einträge im Moderationsprotokoll wurden bereinigt."
+            in text_of(client.get(response.headers["Location"])))
+    stored = fresh(Idea, idea.id)
+    assert stored.title == "Beratung für [entfernt]" and stored.description_source.endswith("\n\n[entfernt]")
+    assert "[entfernt]" in stored.description_html and not leaks(stored.description_html)
+    for text in (stored.title, stored.summary, stored.description_source, stored.contact, stored.thread.title):
+        assert not leaks(text)
+    revisions = db.session.scalars(select(IdeaRevision).where(IdeaRevision.idea_id == idea.id)).all()
+    assert len(revisions) == 2
+    assert not any(leaks(text) for revision in revisions
+                   for text in (revision.title, revision.summary, revision.description_source))
+    assert not any(leaks(mail.body) or leaks(mail.subject) for mail in outbox(author.email))
+    for entry in audit():
+        assert not leaks(as_text(entry)), entry.action
+    [entry] = audit("idea.redact")
+    assert entry.target_type == "ideas" and entry.target_id == idea.id
+    assert entry.snapshot["fields"] == ["title", "description", "thread"]
+    assert entry.snapshot["revisions"] == 1 and entry.snapshot["mails"] == 1 and entry.snapshot["entries"] == 2
+    for reader in (client, client_as(author), client_as(make_user())):
+        for path in (f"/ideas/{idea.id}", f"/ideas/{idea.id}/revisions", f"/discussion/{idea.thread.id}",
+                     "/ideas/", "/moderation/log"):
+            response = reader.get(path)
+            if response.status_code == 200:
+                assert not leaks(response.get_data(as_text=True)), path
+
+
+def test_a_passage_in_neither_the_idea_nor_its_versions_is_refused(client_as, moderator):
+    from tests.factories import make_idea
+
+    idea = make_idea()
+    response = redact_an_idea(client_as(moderator), idea)
+    assert response.status_code == 200
+    assert "Diese Stelle kommt weder im Ansatz noch in seinen früheren Fassungen vor." in text_of(response)
+    assert audit("idea.redact") == []
+
+
+@pytest.mark.parametrize("role", ["member", "organiser"])
+def test_members_and_organisers_may_not_redact_ideas_not_even_their_own(client_as, role):
+    from tests.factories import make_idea
+
+    author = make_user(role=role)
+    idea = make_idea(title=TITLE, author=author)
+    client = client_as(author)
+    assert client.get(f"/moderation/ideas/{idea.id}/redact").status_code == 403
+    assert redact_an_idea(client, idea).status_code == 403
+    assert "/redact" not in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert redact_an_idea(client_as(make_user(role="moderator")), type("Gone", (), {"id": 999999})).status_code == 404
+
+
+# --- who may: the matrix (test_permissions checks every rule has its rows) --------------------------------------
+
+STAFF = {"moderator", "admin"}
+REDACTION_MATRIX = {
+    ("can_redact_thread", "thread"): STAFF,
+    ("can_redact_thread", "locked_thread"): STAFF,
+    ("can_redact_thread", "follow_up_thread"): STAFF,
+    ("can_redact_thread", "event_thread"): set(),
+    ("can_redact_thread", "idea_thread"): set(),
+    ("can_redact_idea", "published_idea"): STAFF,
+    ("can_redact_idea", "submitted_idea"): STAFF,
+}
+REDACTION_RULES = {rule for rule, _state in REDACTION_MATRIX}
+
+
+@pytest.mark.parametrize("rule, state", sorted(REDACTION_MATRIX))
+@pytest.mark.parametrize("role", ["anonymous", "member", "organiser", "moderator", "admin"])
+def test_redaction_matrix(app, rule, state, role):
+    from flask_login import AnonymousUserMixin
+
+    from forum import permissions
+    from tests.factories import make_event, make_idea
+
+    user = AnonymousUserMixin() if role == "anonymous" else make_user(role=role)
+    target = {"thread": make_thread, "locked_thread": make_thread,
+              "follow_up_thread": lambda: make_thread(follow_up_of=make_event()),
+              "event_thread": lambda: make_event().main_thread, "idea_thread": lambda: make_idea().thread,
+              "published_idea": make_idea, "submitted_idea": lambda: make_idea(status="submitted")}[state]()
+    if state == "locked_thread":
+        target.locked_at = utcnow()
+    assert getattr(permissions, rule)(user, target) is (role in REDACTION_MATRIX[(rule, state)])
+    assert getattr(permissions, rule)(make_user(role="admin", status="suspended"), target) is False

@@ -172,6 +172,18 @@ class Finding:
         return [str(PATTERN_LABELS[name]) for name in self.patterns]
 
 
+def find(texts: Iterable[tuple[object, str]], *, blocked: bool = False) -> Finding | None:
+    """What looks like client data in the (label, text) pairs of a form, highlighted; None when nothing does.
+    Counts nothing: the preview shows the same marks as publishing would, without stopping anything."""
+    finding = Finding(blocked=blocked)
+    for label, text in texts:
+        hits = scan(text)
+        if hits:
+            finding.parts.append((label, highlight(text, hits)))
+            finding.patterns.extend(hit.pattern for hit in hits if hit.pattern not in finding.patterns)
+    return finding if finding.parts else None
+
+
 def review(texts: Iterable[tuple[object, str]], *, confirmed: bool, context: str) -> Finding | None:
     """Check the (label, text) pairs of a form before they are published; None when nothing looks like
     client data.
@@ -182,13 +194,8 @@ def review(texts: Iterable[tuple[object, str]], *, confirmed: bool, context: str
     """
     if context not in GUARD_CONTEXTS:
         raise ValueError(f"unknown guard context {context!r}")
-    finding = Finding(blocked=not confirmed)
-    for label, text in texts:
-        hits = scan(text)
-        if hits:
-            finding.parts.append((label, highlight(text, hits)))
-            finding.patterns.extend(hit.pattern for hit in hits if hit.pattern not in finding.patterns)
-    if not finding.parts:
+    finding = find(texts, blocked=not confirmed)
+    if finding is None:
         return None
     db.session.add(GuardEvent(context=context, patterns=",".join(finding.patterns)[:200], overridden=confirmed))
     db.session.flush()

@@ -1,5 +1,5 @@
-"""Threads and posts: start a thread, reply, edit (with revisions and stale-edit detection), withdraw, quote,
-the read state per user and thread, and the pages of a thread.
+"""Threads and posts: start a thread, reply, edit (with revisions and stale-edit detection), withdraw, the read
+state per user and thread, and the pages of a thread. Quotes (and who may read them) are in quotes.py.
 
 Post numbers and counters are exact under parallel replies: the thread row is updated in SQL
 (`post_count = post_count + 1 … RETURNING post_count`) and that number is the new post's number. Markdown is
@@ -20,11 +20,10 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion.mentions import link_mentions
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread, ThreadRead
+from forum.discussion.quotes import QUOTE_LINKS, keep_hidden_quotes, quote  # noqa: F401 (quote: for demo data)
 from forum.extensions import db
 from forum.queries import Page, page_count as pages_for
 from forum.notifications import services as notifications
-
-QUOTE_MAX_CHARS = 2_000  # a quote longer than this is cut, so the reply stays within the length limit
 
 
 class DiscussionError(ValueError):
@@ -38,12 +37,13 @@ class StaleEdit(DiscussionError):
 # --- writing ------------------------------------------------------------------------------------------------
 
 def render_post(source: str) -> tuple[str, list[User]]:
-    """The sanitised HTML of a post's markdown, with @mentions linked, and the people it mentions."""
+    """The sanitised HTML of a post's markdown, with @mentions linked and quotes of posts marked, and the people
+    it mentions."""
     linked, mentioned = link_mentions(source)
     try:
-        return markup.render(linked), mentioned
+        return markup.render(linked, quote_links=QUOTE_LINKS), mentioned
     except markup.TextTooLong:  # the links made a text just under the limit a little longer
-        return markup.render(source), []
+        return markup.render(source, quote_links=QUOTE_LINKS), []
 
 
 def start_thread(title: str, *, author, event=None, idea=None, follow_up_of=None, board: Board | None = None
@@ -95,13 +95,15 @@ def append_post(thread: Thread, body: str, *, author: User, at: datetime | None 
 
 def edit_post(post: Post, body: str, *, editor: User, version: int) -> bool:
     """Change a post's text, keeping the previous text as a revision; False when nothing changed. A moderator's
-    edit of someone else's post is audited and closes the post's open reports.
+    edit of someone else's post is audited and closes the post's open reports. Quotes the editor was offered
+    as placeholders (posts they may not read) are kept as they were.
 
     `version` is the one the edit form was opened with: when the post was saved in between, StaleEdit is
     raised and nothing is written (the caller shows both texts, so nothing is lost).
     """
     if version != post.version:
         raise StaleEdit(_("Dieser Beitrag wurde inzwischen geändert."))
+    body = keep_hidden_quotes(body, post.body_source, editor)
     if body == post.body_source:
         return False
     html, _mentioned = render_post(body)
@@ -129,16 +131,6 @@ def withdraw_post(post: Post, *, actor: User) -> bool:
         .execution_options(synchronize_session=False)).rowcount == 1
     db.session.expire(post, ["withdrawn_at"])
     return withdrawn
-
-
-def quote(post: Post) -> str:
-    """The start of a reply quoting the post: an attribution line and the source as a markdown quote."""
-    source = post.body_source.replace("\r\n", "\n").strip()
-    if len(source) > QUOTE_MAX_CHARS:
-        source = source[:QUOTE_MAX_CHARS].rstrip() + " […]"
-    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in source.split("\n"))
-    name = post.author.display_name.replace("*", "\\*").replace("_", "\\_")
-    return _("**%(name)s** schrieb:", name=name) + f"\n{quoted}\n\n"
 
 
 def rerender_posts() -> int:

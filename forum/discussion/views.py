@@ -14,12 +14,12 @@ from limits import parse_many
 from sqlalchemy.exc import OperationalError
 
 from forum.accounts.forms import ConfirmForm
-from forum.discussion import bp, guard, services
+from forum.discussion import bp, guard, quotes, services
 from forum.discussion.forms import EditPostForm, PostForm
 from forum.discussion.models import Post, Thread
 from forum.extensions import db, limiter
 from forum.moderation import reports, services as moderation
-from forum.permissions import (can_edit_post, can_reply, can_view_post_revisions, can_view_reports,
+from forum.permissions import (can_edit_post, can_quote_post, can_reply, can_view_post_revisions, can_view_reports,
                                can_view_thread, can_withdraw_post, require)
 
 
@@ -36,13 +36,14 @@ def within_posting_limit() -> bool:
 
 
 def held_back(form, texts, render, *, rate_limited: bool = True):
-    """The answer to a valid post form that is not saved (yet): the preview (second button "Vorschau"), the
-    client-data warning, or — for new posts — the rate limit. None when the text may be saved.
+    """The answer to a valid post form that is not saved (yet): the preview (second button "Vorschau", with the
+    client-data guard's marks), the client-data warning, or — for new posts — the rate limit. None when the text
+    may be saved.
 
     `texts` are the (label, text) pairs the guard checks; `render(**context)` shows the form again.
     """
-    if "preview" in request.form:
-        return render(preview=services.render_post(form.body.data)[0])
+    if "preview" in request.form:  # the same marks as on publishing, but nothing counted or stopped
+        return render(preview=services.render_post(form.body.data)[0], finding=guard.find(texts))
     finding = guard.review(texts, confirmed=form.confirm_client_data.data, context="post")
     if finding and finding.blocked:
         db.session.commit()  # the count of the warning, without the text
@@ -90,11 +91,12 @@ def show(thread_id: int):
     page = services.thread_page(thread, page_number)
     read = services.last_read(current_user, thread)
     first_unread = read + 1 if 0 < read < thread.post_count else None  # never read: the start is the place
+    pinned = moderation.pinned_posts(thread)
     html = render_template(
         "discussion/thread.html", thread=thread, page=page, first_unread=first_unread,
         first_unread_page=services.page_of(first_unread) if first_unread else None,
         form=PostForm(formdata=None) if can_reply(current_user, thread) else None,
-        pinned=moderation.pinned_posts(thread), action_form=ConfirmForm(),
+        pinned=pinned, shown=quotes.shown_html([*page.items, *pinned], current_user), action_form=ConfirmForm(),
         open_reports=reports.open_report_counts([post.id for post in page.items])
         if can_view_reports(current_user) else {})
     _remember_read(current_user.id, thread.id, page.last_number, read)
@@ -134,10 +136,11 @@ def reply(thread_id: int):
     if not can_reply(current_user, thread):
         # A locked thread (or locked while the form was open): the text stays on the page to be copied.
         return render_template("discussion/reply.html", thread=thread, form=form, locked=True), 403
-    if request.method == "GET" and request.args.get("quote", type=int):
-        quoted = db.session.get(Post, request.args.get("quote", type=int))
-        if quoted is not None and quoted.thread_id == thread.id and not (quoted.is_withdrawn or quoted.is_hidden):
-            form.body.data = services.quote(quoted)
+    quote_id = request.args.get("quote", type=int) if request.method == "GET" else None
+    if quote_id and 0 < quote_id < 2**31:
+        quoted = services.load_post(quote_id)
+        if quoted is not None and quoted.thread_id == thread.id and can_quote_post(current_user, quoted):
+            form.body.data = quotes.quote(quoted, reader=current_user)
     render = partial(render_template, "discussion/reply.html", thread=thread, form=form)
     if not form.validate_on_submit():
         return render()
@@ -164,9 +167,11 @@ def edit_post(post_id: int):
     post = visible_post(post_id)
     require(can_edit_post(current_user, post))
     form = EditPostForm()
+    [source] = quotes.shown_sources([post.body_source], current_user)
     if request.method == "GET":
-        form.body.data, form.version.data = post.body_source, post.version
-    render = partial(render_template, "discussion/edit_post.html", post=post, form=form, thread=post.thread)
+        form.body.data, form.version.data = source, post.version
+    render = partial(render_template, "discussion/edit_post.html", post=post, form=form, thread=post.thread,
+                     shown=quotes.shown_html([post], current_user), shown_source=source)
     if not form.validate_on_submit():
         return render()
     answer = held_back(form, [(_("Beitrag"), form.body.data)], render, rate_limited=False)
@@ -190,7 +195,11 @@ def post_revisions(post_id: int):
     """Earlier texts of a post (for its author and the moderators)."""
     post = visible_post(post_id)
     require(can_view_post_revisions(current_user, post))
-    return render_template("discussion/revisions.html", post=post, revisions=services.revisions_of(post))
+    revisions = services.revisions_of(post)
+    current, *earlier = quotes.shown_sources([post.body_source, *(each.body_source for each in revisions)],
+                                             current_user)
+    return render_template("discussion/revisions.html", post=post, source=current,
+                           revisions=list(zip(revisions, earlier)))
 
 
 @bp.route("/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
@@ -204,7 +213,8 @@ def withdraw_post(post_id: int):
         db.session.commit()
         flash(_("Ihr Beitrag wurde zurückgezogen. An seiner Stelle steht nun ein Hinweis."), "success")
         return redirect(post_url(post))
-    return render_template("discussion/withdraw.html", post=post, form=form)
+    return render_template("discussion/withdraw.html", post=post, form=form,
+                           shown=quotes.shown_html([post], current_user))
 
 
 from forum.discussion import board_views  # noqa: E402,F401  (registers the Fachforen's routes on bp)

@@ -1,5 +1,5 @@
-"""Forms of the moderation: reporting a post, hiding, redacting, closing a case, thread actions, suspensions and
-the audit log's filters."""
+"""Forms of the moderation: reporting a post, hiding, redacting (posts, thread titles, ideas), closing a case,
+thread actions, suspensions and the audit log's filters."""
 from __future__ import annotations
 
 from datetime import date
@@ -54,22 +54,50 @@ class ResolveCaseForm(FlaskForm):
                                                                    "die Notiz steht im Moderationsprotokoll."))
 
 
+def _passage_field(description) -> TextAreaField:
+    return TextAreaField(_l("Zu entfernende Stelle"), filters=[clean_text], validators=[
+        DataRequired(_l("Bitte kopieren Sie die Stelle, die entfernt werden soll, in dieses Feld.")),
+        MaxChars(2000, _l("Die Stelle darf höchstens 2.000 Zeichen lang sein."))],
+        description=description, render_kw={"rows": 3})
+
+
+def _replacement_field() -> StringField:
+    return StringField(_l("Ersetzen durch"), filters=[one_line], default="[entfernt]", validators=[
+        DataRequired(_l("Bitte geben Sie einen Ersatztext an, z. B. „[entfernt]“.")),
+        MaxChars(100, _l("Der Ersatztext darf höchstens 100 Zeichen lang sein."))])
+
+
 class RedactForm(FlaskForm):
     """Remove a passage from a post and every copy of it."""
 
-    passage = TextAreaField(_l("Zu entfernende Stelle"), filters=[clean_text], validators=[
-        DataRequired(_l("Bitte kopieren Sie die Stelle, die entfernt werden soll, in dieses Feld.")),
-        MaxChars(2000, _l("Die Stelle darf höchstens 2.000 Zeichen lang sein."))],
-        description=_l("Genau so, wie sie im Text steht (mindestens %(count)s Zeichen). Sie wird im Beitrag, in "
-                       "Zitaten des Beitrags in dieser Diskussion, in allen früheren Fassungen und in noch nicht "
-                       "versandten E-Mails ersetzt.", count=MIN_PASSAGE_CHARS), render_kw={"rows": 3})
-    replacement = StringField(_l("Ersetzen durch"), filters=[one_line], default="[entfernt]", validators=[
-        DataRequired(_l("Bitte geben Sie einen Ersatztext an, z. B. „[entfernt]“.")),
-        MaxChars(100, _l("Der Ersatztext darf höchstens 100 Zeichen lang sein."))])
+    passage = _passage_field(_l(
+        "Genau so, wie sie im Text steht (mindestens %(count)s Zeichen). Sie wird im Beitrag, in Beiträgen dieser "
+        "Diskussion, in Zitaten des Beitrags (auch in anderen Diskussionen), in allen früheren Fassungen und in noch "
+        "nicht versandten E-Mails ersetzt.", count=MIN_PASSAGE_CHARS))
+    replacement = _replacement_field()
     show_again = BooleanField(_l("Beitrag danach wieder einblenden"))
     note = _note_field(_l("Notiz zur Entscheidung"), description=_l("Für offene Meldungen: die meldenden Personen "
                                                                    "erfahren das Ergebnis, die Notiz steht im "
                                                                    "Moderationsprotokoll."))
+
+
+class RedactThreadForm(FlaskForm):
+    """Remove a passage from a thread's title and every copy of it."""
+
+    passage = _passage_field(_l(
+        "Genau so, wie sie im Titel steht (mindestens %(count)s Zeichen). Sie wird im Titel, in noch nicht "
+        "versandten E-Mails und im Moderationsprotokoll ersetzt.", count=MIN_PASSAGE_CHARS))
+    replacement = _replacement_field()
+
+
+class RedactIdeaForm(FlaskForm):
+    """Remove a passage from an idea's texts and every copy of them."""
+
+    passage = _passage_field(_l(
+        "Genau so, wie sie im Text steht (mindestens %(count)s Zeichen). Sie wird in Titel, Kurzbeschreibung, "
+        "Beschreibung und Ansprechperson, in allen früheren Fassungen, im Titel der Diskussion, in noch nicht "
+        "versandten E-Mails und im Moderationsprotokoll ersetzt.", count=MIN_PASSAGE_CHARS))
+    replacement = _replacement_field()
 
 
 class LockThreadForm(FlaskForm):

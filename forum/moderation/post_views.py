@@ -1,5 +1,6 @@
 """Moderation in place, reached from the thread page: report a post (members); hide, unhide, pin, unpin and redact
-a post; pin, lock, move and rename a thread (moderators). Every change goes back to where it was made."""
+a post; pin, lock, move, rename a thread and redact its title (moderators) — and, from the idea page, redact an
+idea. Every change goes back to where it was made."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -7,14 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.accounts.forms import ConfirmForm
-from forum.discussion import guard
+from forum.discussion import guard, quotes
 from forum.discussion.models import Board, Thread
 from forum.discussion.views import post_url, visible_post, visible_thread
 from forum.extensions import db
 from forum.moderation import bp, redaction, reports, services
-from forum.moderation.forms import HidePostForm, LockThreadForm, MoveThreadForm, RedactForm, RenameThreadForm, ReportForm
-from forum.permissions import (can_moderate_post, can_moderate_thread, can_move_thread, can_redact_post,
-                               can_report_post, require)
+from forum.moderation.forms import (HidePostForm, LockThreadForm, MoveThreadForm, RedactForm, RedactIdeaForm,
+                                   RedactThreadForm, RenameThreadForm, ReportForm)
+from forum.permissions import (can_moderate_post, can_moderate_thread, can_move_thread, can_redact_idea,
+                               can_redact_post, can_redact_thread, can_report_post, require)
 from forum.forms import choices
 
 
@@ -46,7 +48,8 @@ def report_post(post_id: int):
         except services.ModerationError as error:
             db.session.rollback()
             form.reason.errors.append(str(error))
-            return render_template("moderation/report.html", post=post, form=form), 429
+            return render_template("moderation/report.html", post=post, form=form,
+                                   shown=quotes.shown_html([post], current_user)), 429
         db.session.commit()
         if report is None:
             flash(_("Sie haben diesen Beitrag bereits gemeldet. Die Moderation prüft ihn."), "info")
@@ -56,7 +59,8 @@ def report_post(post_id: int):
             flash(_("Danke für Ihre Meldung. Die Moderation prüft den Beitrag und Sie erfahren das Ergebnis."),
                   "success")
         return redirect(post_url(post))
-    return render_template("moderation/report.html", post=post, form=form)
+    return render_template("moderation/report.html", post=post, form=form,
+                           shown=quotes.shown_html([post], current_user))
 
 
 # --- posts --------------------------------------------------------------------------------------------------
@@ -76,7 +80,8 @@ def hide_post(post_id: int):
             flash(_("Beitrag Nr. %(number)s war bereits ausgeblendet. Es wurde nichts geändert.",
                     number=post.number), "info")
         return redirect(post_url(post))
-    return render_template("moderation/hide_post.html", post=post, form=form)
+    return render_template("moderation/hide_post.html", post=post, form=form,
+                           shown=quotes.shown_html([post], current_user))
 
 
 def _simple_post_action(post_id: int, action, done: str, noop: str):
@@ -132,7 +137,7 @@ def redact_post(post_id: int):
         else:
             db.session.commit()
             flash(_("Die Stelle wurde entfernt: in %(posts)s Beitrag/Beiträgen und %(revisions)s früheren Fassungen; "
-                    "%(mails)s noch nicht versandte E-Mails wurden bereinigt.", posts=len(result.post_numbers),
+                    "%(mails)s noch nicht versandte E-Mails wurden bereinigt.", posts=result.post_count,
                     revisions=result.revisions, mails=result.mails), "success")
             return redirect(post_url(post))
     hits = guard.scan(post.body_source)
@@ -227,3 +232,79 @@ def rename_thread(thread_id: int):
         return redirect(_thread_url(thread))
     return render_template("moderation/thread_form.html", thread=thread, form=form, action="rename",
                            title=_("Diskussion umbenennen"), submit=_("Umbenennen"))
+
+
+# --- redacting a thread's title and an idea -----------------------------------------------------------------
+
+def _redaction_page(form, *, action: str, back: tuple[str, str], heading: str, intro: str,
+                    texts: list[tuple[str, str]]):
+    """The form of a title or idea redaction, with the texts to copy from (the guard's findings marked);
+    `back` is (address, link text)."""
+    marked = [(label, guard.highlight(text, guard.scan(text))) for label, text in texts if text]
+    return render_template("moderation/redact_text.html", form=form, action=action, back=back, heading=heading,
+                           intro=intro, texts=marked)
+
+
+@bp.route("/threads/<int:thread_id>/redact", methods=["GET", "POST"])
+def redact_thread(thread_id: int):
+    """Remove a passage (client data) from a thread's title, unsent mails and the audit log, in one action."""
+    thread = visible_thread(thread_id)
+    require(can_redact_thread(current_user, thread))
+    form = RedactThreadForm()
+    if form.validate_on_submit():
+        try:
+            result = redaction.redact_thread(thread, form.passage.data, actor=current_user,
+                                             replacement=form.replacement.data)
+        except services.ModerationError as error:
+            db.session.rollback()
+            form.passage.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Die Stelle wurde aus dem Titel entfernt; %(mails)s noch nicht versandte E-Mails und "
+                    "%(entries)s Einträge im Moderationsprotokoll wurden bereinigt.", mails=result.mails,
+                    entries=result.entries), "success")
+            return redirect(_thread_url(thread))
+    return _redaction_page(
+        form, action=url_for("moderation.redact_thread", thread_id=thread.id),
+        back=(_thread_url(thread), _("Zurück zur Diskussion")),
+        heading=_("Titel der Diskussion schwärzen"),
+        intro=_("Kopieren Sie die Stelle mit den Daten von Leistungsberechtigten in das Feld unten. Sie wird im "
+                "Titel ersetzt, in noch nicht versandten E-Mails (auch im Betreff) und in früheren Einträgen des "
+                "Moderationsprotokolls, etwa beim Umbenennen. Das Protokoll vermerkt die Schwärzung, nicht die "
+                "Daten."),
+        texts=[(_("Titel"), thread.title)])
+
+
+@bp.route("/ideas/<int:idea_id>/redact", methods=["GET", "POST"])
+def redact_idea(idea_id: int):
+    """Remove a passage (client data) from an idea's texts, its earlier versions, its discussion's title, unsent
+    mails and the audit log, in one action."""
+    from forum.ideas.models import Idea
+
+    idea = db.get_or_404(Idea, idea_id)
+    require(can_redact_idea(current_user, idea))
+    form = RedactIdeaForm()
+    if form.validate_on_submit():
+        try:
+            result = redaction.redact_idea(idea, form.passage.data, actor=current_user,
+                                           replacement=form.replacement.data)
+        except services.ModerationError as error:
+            db.session.rollback()
+            form.passage.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Die Stelle wurde aus dem Ansatz entfernt, auch aus %(revisions)s früheren Fassungen; "
+                    "%(mails)s noch nicht versandte E-Mails und %(entries)s Einträge im Moderationsprotokoll "
+                    "wurden bereinigt.", revisions=result.revisions, mails=result.mails, entries=result.entries),
+                  "success")
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    return _redaction_page(
+        form, action=url_for("moderation.redact_idea", idea_id=idea.id),
+        back=(url_for("ideas.show", idea_id=idea.id), _("Zurück zum Ansatz")),
+        heading=_("Ansatz schwärzen"),
+        intro=_("Kopieren Sie die Stelle mit den Daten von Leistungsberechtigten in das Feld unten. Sie wird in "
+                "allen Texten des Ansatzes ersetzt, in allen früheren Fassungen, im Titel seiner Diskussion, in noch "
+                "nicht versandten E-Mails und in früheren Einträgen des Moderationsprotokolls. Das Protokoll "
+                "vermerkt die Schwärzung, nicht die Daten."),
+        texts=[(_("Titel"), idea.title), (_("Kurzbeschreibung"), idea.summary),
+               (_("Beschreibung (Markdown)"), idea.description_source), (_("Ansprechperson"), idea.contact)])

@@ -226,6 +226,8 @@ ACTION_LABELS = {
     "post.unpin": _l("Beitrag gelöst"),
     "post.edit": _l("Beitrag von der Moderation bearbeitet"),
     "post.redact": _l("Beitrag geschwärzt"),
+    "thread.redact": _l("Titel einer Diskussion geschwärzt"),
+    "idea.redact": _l("Ansatz geschwärzt"),
     "report.resolve": _l("Meldung abgeschlossen"),
     "thread.pin": _l("Diskussion angeheftet"),
     "thread.unpin": _l("Diskussion gelöst"),

@@ -12,7 +12,7 @@ from forum.accounts import services as account_services
 from forum.accounts.forms import ConfirmForm, RejectRegistrationForm
 from forum.accounts.models import STATUS_LABELS, User
 from forum.clock import from_berlin
-from forum.discussion import services as discussion
+from forum.discussion import quotes, services as discussion
 from forum.discussion.views import visible_post
 from forum.extensions import db
 from forum.forms import choices
@@ -77,7 +77,8 @@ def queue():
     """Open reports grouped by post, oldest case first, with reasons and notes."""
     require(can_view_reports(current_user))
     page = reports.open_cases(page=request.args.get("page", 1, type=int), per_page=CASES_PER_PAGE)
-    return render_template("moderation/queue.html", page=page, reasons=REASONS)
+    return render_template("moderation/queue.html", page=page, reasons=REASONS,
+                           shown=quotes.shown_html([case.post for case in page.items], current_user))
 
 
 @bp.route("/reports/posts/<int:post_id>")
@@ -88,6 +89,7 @@ def case(post_id: int):
     require(can_moderate_post(current_user, post))
     before = discussion.post_before(post)
     return render_template("moderation/case.html", post=post, before=before, reports=reports.reports_of(post),
+                           shown=quotes.shown_html([post, *([before] if before else [])], current_user),
                            hide_form=ResolveCaseForm(outcome="hidden"),
                            dismiss_form=ResolveCaseForm(outcome="dismissed"), reasons=REASONS)
 

@@ -440,3 +440,66 @@ def test_moderation_pages_pass_axe_and_reflow_on_a_320_pixel_screen(live_server,
         overflow = sideways_overflow(page)
         assert not overflow, f"{path} scrolls sideways at 320 px because of: {overflow}"
         check_accessibility(page)
+
+
+def test_moderator_redacts_a_thread_title_and_an_idea_and_a_hidden_post_is_not_readable_in_its_quote(
+        live_server, new_page):
+    number = next(_numbers)
+    title = f"Fall Kowalski {number} – wie weiter?"
+
+    def seed():
+        from forum.discussion import services
+        from forum.discussion.quotes import quote
+        from tests.factories import make_idea
+
+        board = make_board(title=f"Fallarbeit {number}")
+        member = make_user(display_name=f"Mona Mitglied {number}")
+        moderator = make_user(role="moderator", display_name=f"Moritz Moderation {number}")
+        first = services.open_thread(board, title, f"Unter uns: {CLIENT_DATA} hat abgesagt.", author=make_user())
+        services.add_post(first.thread, quote(first) + "Danke für den Hinweis.", author=make_user())
+        idea = make_idea(title=f"Lotsendienst {number}", summary=f"Erprobt mit {CLIENT_DATA}.")
+        return first.thread_id, first.number, idea.id, member.email, moderator.email
+
+    thread_id, first_number, idea_id, member_email, moderator_email = live_server.seed(seed)
+    moderator = logged_in(new_page, moderator_email)
+    moderator.goto(f"/discussion/{thread_id}")
+    post_action(moderator, "link", "Ausblenden …", first_number).click()
+    moderator.get_by_label("Grund").select_option("client_data")
+    moderator.get_by_role("button", name="Beitrag ausblenden").click()
+    expect(moderator.locator("main")).to_contain_text("ist ausgeblendet")
+
+    # Members see neither the hidden post nor its text in the quote of it.
+    member = logged_in(new_page, member_email)
+    member.goto(f"/discussion/{thread_id}")
+    expect(member.locator("#beitrag-2 blockquote")).to_have_text("Zitat aus einem ausgeblendeten Beitrag")
+    expect(member.locator("#beitrag-2")).to_contain_text("Danke für den Hinweis.")
+    assert "12.03.1985" not in member.content()
+    check_accessibility(member)
+
+    # The title: from the thread's moderation bar, in one action.
+    moderator.goto(f"/discussion/{thread_id}")
+    moderator.locator(".moderation-bar").get_by_role("link", name="Titel schwärzen …").click()
+    expect(heading(moderator)).to_have_text("Titel der Diskussion schwärzen")
+    check_accessibility(moderator)
+    moderator.get_by_label("Zu entfernende Stelle").fill("Kowalski")
+    moderator.get_by_label("Ersetzen durch").fill("K.")
+    moderator.get_by_role("button", name="Stelle entfernen").click()
+    expect(moderator.locator("main")).to_contain_text("Die Stelle wurde aus dem Titel entfernt")
+    expect(heading(moderator)).to_have_text(f"Fall K. {number} – wie weiter?")
+    check_accessibility(moderator)
+
+    # The idea: from the idea page; the guard marks what it found.
+    moderator.goto(f"/ideas/{idea_id}")
+    moderator.get_by_role("link", name="Schwärzen …").click()
+    expect(heading(moderator)).to_have_text("Ansatz schwärzen")
+    expect(moderator.locator(".guard-text__body mark")).to_have_text(["geb. 12.03.1985", "0231 123456"])
+    check_accessibility(moderator)
+    moderator.get_by_label("Zu entfernende Stelle").fill(CLIENT_DATA)
+    moderator.get_by_role("button", name="Stelle entfernen").click()
+    expect(moderator.locator("main")).to_contain_text("Die Stelle wurde aus dem Ansatz entfernt")
+    expect(moderator.locator("main")).to_contain_text("Erprobt mit [entfernt].")
+    assert "12.03.1985" not in moderator.content()
+    check_accessibility(moderator)
+    moderator.set_viewport_size({"width": 320, "height": 640})
+    moderator.goto(f"/moderation/ideas/{idea_id}/redact")
+    assert sideways_overflow(moderator) == []
