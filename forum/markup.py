@@ -313,6 +313,18 @@ def replace_quotes(html: str, placeholders: dict[int, str]) -> str:
     return "".join(parts)
 
 
+def plain_text(html: str) -> str:
+    """Readable plain text of stored, sanitised HTML (calendar descriptions): a line per paragraph, heading and
+    list item, bullets for list items, no markup characters and no HTML entities."""
+    text = re.sub(r"<li[^>]*>", "• ", html or "")
+    text = re.sub(r"<br\s*/?>\s*", "\n", text)
+    text = re.sub(r"</(li|tr)>\s*", "\n", text)
+    text = re.sub(r"</(p|h[1-6]|blockquote|pre|ul|ol|table)>\s*", "\n\n", text)
+    text = unescape(bleach.clean(text, tags=set(), strip=True))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 # --- quotes of posts in markdown (write side, and the sources offered for editing and quoting) --------------
 
 _QUOTE_MARKERS = re.compile(r"(?:[ \t]{0,3}>[ \t]?)*")
