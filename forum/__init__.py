@@ -1,4 +1,4 @@
-"""The ABC-Extranet: create_app() wires config → extensions → blueprints → errors → security → cli."""
+"""The ABC-Extranet: create_app() wires config → extensions → inputs → blueprints → errors → security → cli."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +8,7 @@ from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from forum import inputs
 from forum.config import load_config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -35,6 +36,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
     limiter.init_app(app)
+
+    inputs.init_app(app)  # before the blueprints: their routes use its URL converters
 
     # Views are imported here, not in the packages' __init__, so models can import each other freely.
     from forum.accounts.views import bp as accounts_bp

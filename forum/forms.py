@@ -1,20 +1,32 @@
-"""Helpers shared by the domain forms."""
+"""The base form of the app and helpers shared by the domain forms."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField
+from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
+from wtforms.widgets import HiddenInput, PasswordInput, TextArea
+
+from forum.inputs import MAX_ID, without_bidi_controls
 
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]  # what <input type="date"> sends, and what people type without it
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # no date of this programme lies outside; year 1 or 9999 break time arithmetic
+
+
+def _check_year(form, field):
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Bitte geben Sie ein Datum zwischen %(first)s und %(last)s an.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def date_field(label, *validators, description=None) -> DateField:
-    """A date typed as 16.06.2026 or chosen in the browser's date picker, with a German message otherwise."""
-    return DateField(label, validators=list(validators), format=DATE_FORMATS, description=description,
+    """A date typed as 16.06.2026 or chosen in the browser's date picker, between the years 2000 and 2100,
+    with a German message otherwise."""
+    return DateField(label, validators=[*validators, _check_year], format=DATE_FORMATS, description=description,
                      invalid_value_message=_l("Bitte geben Sie ein Datum an, z. B. 16.06.2026."))
 
 
@@ -46,7 +58,44 @@ class MaxChars:
                                     count=count))
 
 
-class MoveForm(FlaskForm):
+class WithinDatabaseRange:
+    """A whole number the database can store (INTEGER), else a German message instead of a 500."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, int) and not -MAX_ID - 1 <= field.data <= MAX_ID:
+            raise ValidationError(_("Diese Zahl ist zu groß."))
+
+
+class Form(FlaskForm):
+    """The base of every form of the app (control characters are already gone: forum.inputs).
+
+    Fields are bound with what no form may forget: a one-line text field (a name, a title) loses bidirectional
+    override characters, so "Erika \u202eretsuM" is not shown reversed; a whole number stays within the range of
+    the database's INTEGER columns."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            widget = unbound_field.kwargs.get("widget") or getattr(field_class, "widget", None)
+            if issubclass(field_class, StringField) and not isinstance(widget, (TextArea, PasswordInput,
+                                                                                 HiddenInput)):
+                unbound_field = _with(unbound_field, "filters", 2, before=[without_bidi_controls])
+            if issubclass(field_class, IntegerField):
+                unbound_field = _with(unbound_field, "validators", 1, after=[WithinDatabaseRange()])
+            return unbound_field.bind(form=form, **options)
+
+
+def _with(unbound: UnboundField, key: str, position: int, *, before=(), after=()) -> UnboundField:
+    """The field declaration with more filters or validators (given by keyword or by position)."""
+    args, kwargs = list(unbound.args), dict(unbound.kwargs)
+    if len(args) > position:
+        args[position] = [*before, *(args[position] or ()), *after]
+    else:
+        kwargs[key] = [*before, *(kwargs.get(key) or ()), *after]
+    return UnboundField(unbound.field_class, *args, name=unbound.name, **kwargs)
+
+
+class MoveForm(Form):
     """Move an entry of an ordered list (a reference term, a Fachforum) one place up or down."""
 
     direction = HiddenField(validators=[InputRequired(), AnyOf(("up", "down"))])

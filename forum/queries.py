@@ -1,12 +1,15 @@
 """Query helpers shared by the packages: case-insensitive search, idempotent inserts, ordered lists, pages."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table
+from flask import request
+from sqlalchemy import Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.extensions import db
+from forum.inputs import MAX_ID
 
 
 def contains(column, text: str):
@@ -37,6 +40,32 @@ def move_in_order(rows: list, row, step: int) -> bool:
     for position, each in enumerate(rows, start=1):
         each.position = position
     return True
+
+
+MAX_PAGE = 100_000  # far beyond any list here; a larger OFFSET would overflow the database's integers
+# ASCII digits only ("²".isdigit() is true, int("²") fails), no leading zero; ids have at most ten digits.
+_DIGITS = re.compile(r"[1-9][0-9]*")
+_WHOLE_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def query_id(value: str | None) -> int | None:
+    """A query-string value as an id (a whole number the database's INTEGER columns hold), else None."""
+    return int(value) if value and _WHOLE_NUMBER.fullmatch(value) and int(value) <= MAX_ID else None
+
+
+def page_number() -> int:
+    """The page the request asks for (`?page=`): a whole number, larger ones as MAX_PAGE (an empty page past the
+    end, like any page after the last); anything else is page 1."""
+    value = request.args.get("page", "")
+    if not _DIGITS.fullmatch(value):
+        return 1
+    return MAX_PAGE if len(value) > len(str(MAX_PAGE)) else min(int(value), MAX_PAGE)
+
+
+def paginate(query: Select, *, per_page: int, count: bool = True):
+    """One page of a SELECT, at the page the request asks for (what every list view uses instead of
+    `db.paginate`, which reads any number from the request)."""
+    return db.paginate(query, page=page_number(), per_page=per_page, error_out=False, count=count)
 
 
 @dataclass

@@ -105,5 +105,7 @@ def _local_path() -> str | None:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only local paths are followed after login (no open redirect)."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    """Only local paths are followed after login (no open redirect). Browsers drop tabs and line breaks from an
+    address ("/<tab>/evil.example" is "//evil.example"), so a target with any control character is refused."""
+    return (bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(char) < 32 or char == "\x7f" for char in target))

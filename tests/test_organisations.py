@@ -138,6 +138,14 @@ def test_csv_import_with_one_bad_line_imports_nothing_and_reports_each_line(admi
     assert organisation_named("Jobcenter Gut") is None
 
 
+def test_csv_import_reports_a_line_with_missing_columns_as_such(admin_client):
+    page = text_of(upload(admin_client, HEADER + "Jobcenter Kurz;NW;gE\n"
+                                                   "Jobcenter Lang;jobcenter;NW;gE;jobcenter-lang.example\n"))
+    assert "2 Die Zeile hat nur 3 Spalten; es fehlen: jobcenter_type, email_domains." in page
+    assert "Unbekannte Art" not in page and "Zeile 3" not in page
+    assert organisation_named("Jobcenter Lang") is None
+
+
 def test_csv_import_refuses_a_domain_of_another_organisation(admin_client):
     make_organisation(name="Jobcenter Essen", domains=("jobcenter-essen.example",))
     db.session.commit()

@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from zxcvbn import zxcvbn
 
-from forum.forms import choices
+from forum.forms import Form, choices
 from forum.accounts.models import LANGUAGE_LABELS, ROLE_LABELS, STATUS_LABELS
 from forum.notifications.models import EMAIL_PREFERENCE_LABELS
 
@@ -83,7 +82,7 @@ def _new_password_fields():
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email_field()
     password = PasswordField(_l("Passwort"), validators=[InputRequired(_l("Bitte geben Sie Ihr Passwort an."))],
                              render_kw={"autocomplete": "current-password"})
@@ -91,7 +90,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     email = _email_field(_l("Dienstliche E-Mail-Adresse"))
     display_name = StringField(_l("Vor- und Nachname"), validators=[
         DataRequired(_l("Bitte geben Sie Ihren Namen an.")),
@@ -126,7 +125,7 @@ class RegistrationForm(FlaskForm):
             raise ValidationError(_l("Bitte wählen Sie Ihre Organisation aus."))
 
 
-class ConfirmEmailForm(FlaskForm):
+class ConfirmEmailForm(Form):
     """Confirming an address asks for the registration's password: whoever controls the mailbox and knows it."""
 
     password = PasswordField(_l("Ihr Passwort"), validators=[InputRequired(_l("Bitte geben Sie Ihr Passwort an."))],
@@ -134,11 +133,11 @@ class ConfirmEmailForm(FlaskForm):
                              description=_l("Das Passwort, das Sie bei der Registrierung gewählt haben."))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class _AccountPasswordForm(FlaskForm):
+class _AccountPasswordForm(Form):
     """A new password for a known account, checked against that person's own words."""
 
     def __init__(self, *args, account=None, **kwargs):
@@ -162,7 +161,7 @@ class ChangePasswordForm(_AccountPasswordForm):
     password, password_confirm = _new_password_fields()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(_l("Vor- und Nachname"), validators=[
         DataRequired(_l("Bitte geben Sie Ihren Namen an.")),
         Length(max=120, message=_l("Der Name darf höchstens 120 Zeichen lang sein."))],
@@ -180,22 +179,22 @@ class ProfileForm(FlaskForm):
                        "Status Ihrer Ansätze. Im Extranet sehen Sie alles unter „Benachrichtigungen“."))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = HiddenField(validators=[InputRequired()])
     next = HiddenField()
 
 
-class RejectRegistrationForm(FlaskForm):
+class RejectRegistrationForm(Form):
     reason = TextAreaField(_l("Begründung (wird der Person per E-Mail mitgeteilt)"), validators=[
         DataRequired(_l("Bitte begründen Sie die Ablehnung.")),
         Length(max=500, message=_l("Die Begründung darf höchstens 500 Zeichen lang sein."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes state: only the CSRF token."""
 
 
-class UserAdminForm(FlaskForm):
+class UserAdminForm(Form):
     role = SelectField(_l("Rolle"), choices=choices(ROLE_LABELS))
     status = SelectField(_l("Status"), choices=choices({key: label for key, label in STATUS_LABELS.items()
                                                         if key != "deleted"}))

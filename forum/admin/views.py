@@ -14,6 +14,7 @@ from forum.forms import choices
 from forum.organisations.models import Organisation
 from forum.organisations.services import organisation_choices
 from forum.permissions import can_change_user, can_manage_users, require
+from forum.queries import paginate
 
 PER_PAGE = 50
 
@@ -26,7 +27,7 @@ def users():
     role = request.args.get("role", "")
     search = request.args.get("q", "").strip()[:100]
     query = account_services.users_query(status=status, role=role, search=search)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template("admin/users.html", page=page, status=status, role=role, search=search,
                            roles=ROLE_LABELS, statuses=STATUS_LABELS)
 

@@ -14,6 +14,7 @@ from forum.discussion.views import held_back, post_url
 from forum.extensions import db
 from forum.forms import MoveForm
 from forum.permissions import can_manage_boards, can_start_thread, can_view_board, require
+from forum.queries import paginate
 
 THREADS_PER_PAGE = 25
 
@@ -34,7 +35,7 @@ def _board(board_id: int) -> Board:
 def board(board_id: int):
     """A board's threads: pinned first, then by latest activity; replies, last post and unread marker."""
     board = _board(board_id)
-    page = db.paginate(boards.board_threads(board), per_page=THREADS_PER_PAGE, error_out=False, count=True)
+    page = paginate(boards.board_threads(board), per_page=THREADS_PER_PAGE)
     read = services.read_numbers(current_user.id, [thread.id for thread in page.items])
     return render_template("discussion/board.html", board=board, page=page, read=read,
                            page_of=services.page_of)

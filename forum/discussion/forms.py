@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import LazyString, format_number, gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 from wtforms.widgets import HiddenInput
 
-from forum.forms import MaxChars, clean_text, one_line
+from forum.forms import Form, MaxChars, clean_text, one_line
 from forum.markup import MAX_SOURCE_CHARS
 
 TITLE_MAX = 200
@@ -31,7 +30,7 @@ def _body_field(label=None) -> TextAreaField:
         description=MARKDOWN_HINT, render_kw={"rows": 10})
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     """A reply. The second submit button (name "preview") shows the rendered text instead of saving it."""
 
     body = _body_field()
@@ -55,7 +54,7 @@ class EditPostForm(PostForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class BoardForm(FlaskForm):
+class BoardForm(Form):
     """An admin creates or edits a Fachforum."""
 
     title = StringField(_l("Titel"), filters=[one_line], validators=[

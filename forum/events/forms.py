@@ -6,7 +6,6 @@ import re
 from datetime import date, time
 
 from flask_babel import LazyString, format_date, format_number, gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -15,12 +14,11 @@ from forum.clock import from_berlin, to_berlin
 from forum.events.attachments import ALLOWED_EXTENSIONS, format_size
 from forum.events.models import EVENT_KINDS, EVENT_STATUSES, Event
 from forum.events.services import EventData
-from forum.forms import choices, date_field as _date_field
+from forum.forms import Form, choices, date_field as _date_field
 from forum.markup import MAX_SOURCE_CHARS
 from forum.organisations.models import LAENDER
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 DEADLINE_TIME = time(23, 59)
 EDITABLE_STATUSES = ("planned", "open")  # "done" and "cancelled" are set by their own buttons
 _THREAD_REFERENCE = re.compile(r"(?:^|/|#)\s*(\d{1,9})\s*/?\s*$")
@@ -39,28 +37,21 @@ def _markdown_field(label, description):
                          description=description)
 
 
-def _check_year(form, field):
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Bitte geben Sie ein Datum zwischen %(first)s und %(last)s an.",
-                                 first=FIRST_YEAR, last=LAST_YEAR))
-
-
 def _web_address(form, field):
     if field.data and not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+\S*", field.data.strip(), re.IGNORECASE):
         raise ValidationError(_l("Bitte geben Sie eine vollständige Adresse mit https:// an, "
                                  "z. B. https://meet.example.de/raum."))
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     kind = SelectField(_l("Format"), choices=choices(EVENT_KINDS))
     title = StringField(_l("Titel"), validators=[DataRequired(_l("Bitte geben Sie einen Titel an.")),
                                                  Length(max=200, message=_l("Höchstens 200 Zeichen."))])
-    start_date = _date_field(_l("Beginn: Datum"), InputRequired(_l("Bitte geben Sie das Datum des Beginns an.")),
-                             _check_year)
+    start_date = _date_field(_l("Beginn: Datum"), InputRequired(_l("Bitte geben Sie das Datum des Beginns an.")))
     start_time = _time_field(_l("Beginn: Uhrzeit"),
                              InputRequired(_l("Bitte geben Sie die Uhrzeit des Beginns an.")),
                              description=_l("Deutsche Zeit, z. B. 09:30."))
-    end_date = _date_field(_l("Ende: Datum"), Optional(), _check_year,
+    end_date = _date_field(_l("Ende: Datum"), Optional(),
                            description=_l("Leer lassen, wenn die Veranstaltung am selben Tag endet."))
     end_time = _time_field(_l("Ende: Uhrzeit"), InputRequired(_l("Bitte geben Sie die Uhrzeit des Endes an.")))
     location = StringField(_l("Veranstaltungsort"), validators=[
@@ -78,7 +69,7 @@ class EventForm(FlaskForm):
         description=_l("Leer lassen, wenn die Zahl der Plätze nicht begrenzt ist. Sind alle Plätze vergeben, "
                        "kommen weitere Anmeldungen auf die Warteliste."),
         render_kw={"min": 0, "inputmode": "numeric"})
-    deadline_date = _date_field(_l("Anmeldefrist: Datum"), Optional(), _check_year,
+    deadline_date = _date_field(_l("Anmeldefrist: Datum"), Optional(),
                                 description=_l("Leer lassen: Anmeldung bis zum Beginn."))
     deadline_time = _time_field(_l("Anmeldefrist: Uhrzeit"), Optional(),
                                 description=_l("Leer lassen: bis 23:59 Uhr."))
@@ -147,17 +138,17 @@ class EventForm(FlaskForm):
             registration_deadline=self.registration_deadline, status=self.status.data)
 
 
-class CancelEventForm(FlaskForm):
+class CancelEventForm(Form):
     reason = TextAreaField(_l("Begründung (wird allen Angemeldeten und Wartenden per E-Mail mitgeteilt)"),
                            validators=[Length(max=1000, message=_l("Höchstens 1.000 Zeichen."))])
 
 
-class DocumentationForm(FlaskForm):
+class DocumentationForm(Form):
     documentation = _markdown_field(_l("Dokumentation"), _l(
         "Ergebnisse, Präsentationen und Verabredungen der Veranstaltung. Markdown ist möglich."))
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(Form):
     file = FileField(_l("Datei"), validators=[FileRequired(_l("Bitte wählen Sie eine Datei aus."))],
                      render_kw={"accept": ",".join(ALLOWED_EXTENSIONS)})
 
@@ -167,12 +158,12 @@ class AttachmentForm(FlaskForm):
                                    size=format_size(max_bytes))
 
 
-class FollowUpStartForm(FlaskForm):
+class FollowUpStartForm(Form):
     title = StringField(_l("Titel der Folgediskussion"), validators=[
         DataRequired(_l("Bitte geben Sie einen Titel an.")), Length(max=200, message=_l("Höchstens 200 Zeichen."))])
 
 
-class FollowUpLinkForm(FlaskForm):
+class FollowUpLinkForm(Form):
     thread = StringField(_l("Vorhandene Diskussion"), validators=[
         DataRequired(_l("Bitte geben Sie die Nummer oder die Adresse der Diskussion an."))],
         description=_l("Die Nummer der Diskussion (z. B. 42) oder ihre Adresse aus der Adresszeile des "

@@ -21,6 +21,7 @@ from forum.organisations.models import LAENDER
 from forum.permissions import (can_cancel_event, can_cancel_registration, can_complete_event, can_edit_event,
                                can_manage_events, can_register_for_event, can_subscribe_calendar, can_view_event,
                                require)
+from forum.queries import paginate
 
 PER_PAGE = 20
 
@@ -43,7 +44,7 @@ def index():
     if year in years:
         query = query.where(Event.starts_at >= from_berlin(date(int(year), 1, 1), time(0)),
                             Event.starts_at < from_berlin(date(int(year) + 1, 1, 1), time(0)))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
+    page = paginate(query, per_page=PER_PAGE)
     ids = [event.id for event in page.items]
     return render_template("events/index.html", page=page, past=past, kind=kind, land=land, year=year,
                            kinds=EVENT_KINDS, laender=LAENDER, years=years,

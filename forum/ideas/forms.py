@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
 from forum.discussion.forms import confirm_client_data_field
-from forum.forms import MaxChars, choices, clean_text as _clean, one_line as _one_line
+from forum.forms import Form, MaxChars, choices, clean_text as _clean, one_line as _one_line
 from forum.markup import MAX_SOURCE_CHARS
 
 SUMMARY_MAX = 300
@@ -28,7 +27,7 @@ def _terms_field(label, description=None):
                                invalid_value_message=message)
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(Form):
     """Submit or edit an idea. `organisations` ({optgroup: {id: name}}) only for people who may submit for
     another Jobcenter; otherwise the field is removed and the author's organisation is used."""
 
@@ -91,7 +90,7 @@ class IdeaForm(FlaskForm):
         return [*(self.topics.data or ()), *(self.target_groups.data or ()), *(self.partner_types.data or ())]
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """A moderator moves an idea to another status, with a reason for the author and the log."""
 
     status = SelectField(_l("Neuer Status"), validate_choice=True,
@@ -107,7 +106,7 @@ class StatusForm(FlaskForm):
         self.status.choices = choices(statuses or {})
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(Form):
     """A member records that their Jobcenter adopted the idea."""
 
     note = TextAreaField(_l("Anmerkung"), filters=[_clean], validators=[
@@ -116,7 +115,7 @@ class AdoptForm(FlaskForm):
         render_kw={"rows": 3})
 
 
-class EventLinkForm(FlaskForm):
+class EventLinkForm(Form):
     """An organiser or moderator links the idea to an event where it was presented."""
 
     event_id = SelectField(_l("Veranstaltung"), coerce=int, validate_choice=True,
@@ -132,7 +131,7 @@ class EventLinkForm(FlaskForm):
             raise ValidationError(_l("Bitte wählen Sie eine Veranstaltung aus."))
 
 
-class TermForm(FlaskForm):
+class TermForm(Form):
     """The name of a reference-list entry (add or rename)."""
 
     name = StringField(_l("Bezeichnung"), filters=[_one_line], validators=[

@@ -25,6 +25,7 @@ from forum.organisations.services import grouped_organisations
 from forum.permissions import (can_adopt_idea, can_edit_idea, can_link_idea_to_event, can_set_idea_status,
                                can_submit_idea, can_submit_idea_for_others, can_view_idea,
                                can_view_idea_revisions, can_vote, can_withdraw_adoption, require)
+from forum.queries import paginate, query_id
 
 PER_PAGE = 20
 SORT_LABELS = {"active": _l("zuletzt aktiv"), "votes": _l("meiste Stimmen"), "newest": _l("neueste zuerst")}
@@ -39,10 +40,6 @@ def vote_summary(votes: int, jobcenters: int) -> str:
              jobcenters=ngettext("%(num)s Jobcenter", "%(num)s Jobcentern", jobcenters))
 
 
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
-
-
 @bp.route("/")
 def index():
     """The ideas the user may see: filter by the lists, Land, status and event; sort; paginated cards.
@@ -53,19 +50,19 @@ def index():
     terms, events = terms_by_kind(), services.events_with_ideas()
     selected: dict[str, str] = {}
     for kind in REFERENCE_KINDS:  # the parameters are named like the lists: topic, target_group, partner_type
-        if _number(args.get(kind)) in {term.id for term in terms[kind]}:
+        if query_id(args.get(kind)) in {term.id for term in terms[kind]}:
             selected[kind] = args[kind]
     for name, known in (("land", LAENDER), ("status", IDEA_STATUSES)):
         if args.get(name) in known:
             selected[name] = args[name]
-    if _number(args.get("event")) in events:
+    if query_id(args.get("event")) in events:
         selected["event"] = args["event"]
     sort = args["sort"] if args.get("sort") in SORT_LABELS else "active"
     query = services.ideas_query(
         current_user, term_ids=[int(selected[kind]) for kind in REFERENCE_KINDS if kind in selected],
         land=selected.get("land"), status=selected.get("status"),
         event_id=int(selected["event"]) if "event" in selected else None, sort=sort)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
+    page = paginate(query, per_page=PER_PAGE)
     term_options = {kind: {str(term.id): term.name for term in terms[kind]
                            if term.active or selected.get(kind) == str(term.id)} for kind in REFERENCE_KINDS}
     return render_template("ideas/index.html", page=page, selected=selected, sort=sort, sorts=SORT_LABELS,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, ValidationError
 
 from forum.discussion.forms import TITLE_MAX
-from forum.forms import MaxChars, choices, clean_text, date_field, one_line
+from forum.forms import Form, MaxChars, choices, clean_text, date_field, one_line
 from forum.moderation.models import REASONS
 from forum.moderation.redaction import MIN_PASSAGE_CHARS
 
@@ -25,7 +24,7 @@ def _note_field(label, *, required: bool = False, description=None) -> TextAreaF
                          render_kw={"rows": 3})
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """A member reports a post: a reason from the list and an optional note for the moderators."""
 
     reason = RadioField(_l("Warum melden Sie diesen Beitrag?"), choices=choices(REASONS),
@@ -36,7 +35,7 @@ class ReportForm(FlaskForm):
                        "Leistungsberechtigten."), render_kw={"rows": 3})
 
 
-class HidePostForm(FlaskForm):
+class HidePostForm(Form):
     """A moderator hides a post: the reason (shown in the placeholder) and an optional note."""
 
     reason = SelectField(_l("Grund"), choices=choices(REASONS), validators=[
@@ -45,7 +44,7 @@ class HidePostForm(FlaskForm):
                                                      "verfassenden Person mitgeteilt."))
 
 
-class ResolveCaseForm(FlaskForm):
+class ResolveCaseForm(Form):
     """Close a case from the queue: hide the post (reason, note) or find no violation (note)."""
 
     outcome = HiddenField(validators=[InputRequired(), AnyOf(("hidden", "dismissed"))])
@@ -67,7 +66,7 @@ def _replacement_field() -> StringField:
         MaxChars(100, _l("Der Ersatztext darf höchstens 100 Zeichen lang sein."))])
 
 
-class RedactForm(FlaskForm):
+class RedactForm(Form):
     """Remove a passage from a post and every copy of it."""
 
     passage = _passage_field(_l(
@@ -81,7 +80,7 @@ class RedactForm(FlaskForm):
                                                                    "Moderationsprotokoll."))
 
 
-class RedactThreadForm(FlaskForm):
+class RedactThreadForm(Form):
     """Remove a passage from a thread's title and every copy of it."""
 
     passage = _passage_field(_l(
@@ -90,7 +89,7 @@ class RedactThreadForm(FlaskForm):
     replacement = _replacement_field()
 
 
-class RedactIdeaForm(FlaskForm):
+class RedactIdeaForm(Form):
     """Remove a passage from an idea's texts and every copy of them."""
 
     passage = _passage_field(_l(
@@ -100,14 +99,14 @@ class RedactIdeaForm(FlaskForm):
     replacement = _replacement_field()
 
 
-class LockThreadForm(FlaskForm):
+class LockThreadForm(Form):
     """Close a thread for replies; the reason is shown in the thread."""
 
     reason = _note_field(_l("Begründung"), required=True,
                          description=_l("Wird in der Diskussion angezeigt, zusammen mit Ihrem Namen und der Zeit."))
 
 
-class MoveThreadForm(FlaskForm):
+class MoveThreadForm(Form):
     """Move a thread into another Fachforum."""
 
     board_id = SelectField(_l("Neues Fachforum"), coerce=int,
@@ -115,7 +114,7 @@ class MoveThreadForm(FlaskForm):
     reason = _note_field(_l("Begründung"), description=_l("Für das Moderationsprotokoll."))
 
 
-class RenameThreadForm(FlaskForm):
+class RenameThreadForm(Form):
     """Give a thread a new title."""
 
     title = StringField(_l("Neuer Titel"), filters=[one_line], validators=[
@@ -124,7 +123,7 @@ class RenameThreadForm(FlaskForm):
     reason = _note_field(_l("Begründung"), description=_l("Für das Moderationsprotokoll."))
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     """Suspend an account with a reason, until a date or until lifted."""
 
     reason = _note_field(_l("Begründung"), required=True,
@@ -139,7 +138,7 @@ class SuspendForm(FlaskForm):
             raise ValidationError(_l("Das Datum liegt in der Vergangenheit."))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """The filters of the Moderationsprotokoll (a GET form: no CSRF, invalid values are reported and ignored)."""
 
     class Meta:

@@ -21,6 +21,7 @@ from forum.moderation.forms import AuditFilterForm, ResolveCaseForm, SuspendForm
 from forum.moderation.models import REASONS
 from forum.permissions import (can_approve_registrations, can_decide_registration, can_moderate_post,
                                can_reactivate_user, can_suspend_user, can_view_audit_log, can_view_reports, require)
+from forum.queries import page_number, paginate
 
 PER_PAGE = 50
 
@@ -29,7 +30,7 @@ PER_PAGE = 50
 def registrations():
     """Confirmed registrations whose domain did not match: the moderators decide."""
     require(can_approve_registrations(current_user))
-    page = db.paginate(account_services.pending_registrations_query(), per_page=PER_PAGE, error_out=False)
+    page = paginate(account_services.pending_registrations_query(), per_page=PER_PAGE)
     return render_template("moderation/registrations.html", page=page, approve_form=ConfirmForm(),
                            reject_form=RejectRegistrationForm())
 
@@ -76,7 +77,7 @@ def index():
 def queue():
     """Open reports grouped by post, oldest case first, with reasons and notes."""
     require(can_view_reports(current_user))
-    page = reports.open_cases(page=request.args.get("page", 1, type=int), per_page=CASES_PER_PAGE)
+    page = reports.open_cases(page=page_number(), per_page=CASES_PER_PAGE)
     return render_template("moderation/queue.html", page=page, reasons=REASONS,
                            shown=quotes.shown_html([case.post for case in page.items], current_user))
 
@@ -130,7 +131,7 @@ def users():
     status = request.args.get("status", "")
     search = request.args.get("q", "").strip()[:100]
     query = account_services.users_query(status=status, search=search)
-    page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=USERS_PER_PAGE)
     statuses = {key: label for key, label in STATUS_LABELS.items() if key in ("active", "suspended", "pending")}
     return render_template("moderation/users.html", page=page, status=status, search=search, statuses=statuses)
 
@@ -186,7 +187,7 @@ def audit_log():
     """The Moderationsprotokoll, newest first, filtered by actor, action, target type and dates."""
     require(can_view_audit_log(current_user))
     form, filters = _audit_filter()
-    page = db.paginate(services.audit_query(filters), per_page=LOG_PER_PAGE, error_out=False)
+    page = paginate(services.audit_query(filters), per_page=LOG_PER_PAGE)
     return render_template("moderation/log.html", page=page, form=form, export_form=ConfirmForm())
 
 

@@ -11,6 +11,7 @@ from forum.moderation.models import OUTCOMES, REASONS
 from forum.notifications import bp, services
 from forum.notifications.following import load_target, target_url
 from forum.permissions import can_follow, can_view_notifications, require
+from forum.queries import page_number
 from forum.security import is_safe_next
 
 BELL_LIMIT = 100  # the bell counts up to here and then shows "99+"
@@ -35,16 +36,11 @@ def is_following(user, target) -> bool:
     return services.is_following(user, target)
 
 
-def _page() -> int:
-    value = request.args.get("page", "")
-    return int(value) if value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
-
-
 @bp.route("/")
 def index():
     """The user's notifications, newest first, unread ones marked, each with a button to mark it read."""
     require(can_view_notifications(current_user))
-    page = services.notifications_page(current_user, page=_page())
+    page = services.notifications_page(current_user, page=page_number())
     return render_template("notifications/index.html", page=page, unread=services.unread_count(current_user),
                            form=ConfirmForm(), reasons=REASONS, outcomes=OUTCOMES)
 
@@ -55,7 +51,7 @@ def read(notification_id: int):
     require(can_view_notifications(current_user))
     if ConfirmForm().validate_on_submit() and services.mark_read(current_user, notification_id):
         db.session.commit()
-    return redirect(url_for("notifications.index", page=_page()) + f"#benachrichtigung-{notification_id}")
+    return redirect(url_for("notifications.index", page=page_number()) + f"#benachrichtigung-{notification_id}")
 
 
 @bp.route("/read-all", methods=["POST"])
@@ -76,7 +72,7 @@ def read_all():
 def following():
     """Everything the user follows, newest first, each with a button to stop following."""
     require(can_view_notifications(current_user))
-    page = services.following_page(current_user, page=_page())
+    page = services.following_page(current_user, page=page_number())
     return render_template("notifications/following.html", page=page, target_url=target_url)
 
 

@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forum.forms import choices
+from forum.forms import Form, choices
 from forum.organisations.models import JOBCENTER_TYPE_LABELS, KIND_LABELS, LAENDER
 from forum.organisations.services import parse_domains
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen an.")),
                                                Length(max=200, message=_l("Höchstens 200 Zeichen."))])
     kind = SelectField(_l("Art"), choices=choices(KIND_LABELS))
@@ -32,7 +31,7 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(_l("Keine gültige E-Mail-Domain: %(domains)s", domains=", ".join(invalid)))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV-Datei"), validators=[FileRequired(_l("Bitte wählen Sie eine CSV-Datei aus."))],
                      description=_l("Spalten: name; kind; land; jobcenter_type; email_domains (optional: region). "
                                     "Trennzeichen Semikolon oder Komma, Kodierung UTF-8 oder Windows-1252."))

@@ -265,6 +265,11 @@ def _read_csv(raw: bytes, report: ImportReport) -> list[tuple[int, dict[str, str
             if len(cells) > len(header):
                 report.errors.append((line, _("Die Zeile hat mehr Spalten als die Kopfzeile.")))
                 continue
+            missing = [column for column in header[len(cells):] if column in REQUIRED_COLUMNS]
+            if missing:  # a short line is reported as such, not read with empty values (an "unknown kind")
+                report.errors.append((line, _("Die Zeile hat nur %(count)s Spalten; es fehlen: %(columns)s.",
+                                              count=len(cells), columns=", ".join(missing))))
+                continue
             rows.append((line, {column: (cells[i].strip() if i < len(cells) else "")
                                 for i, column in enumerate(header)}))
             if len(rows) > MAX_IMPORT_LINES:

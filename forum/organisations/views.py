@@ -14,7 +14,7 @@ from forum.organisations.models import KIND_LABELS, LAENDER, Organisation
 from forum.organisations.services import (OrganisationData, OrganisationError, import_organisations,
                                           parse_domains, save_organisation)
 from forum.permissions import can_manage_organisations, can_view_organisation, require, visible_members
-from forum.queries import contains
+from forum.queries import contains, paginate
 
 PER_PAGE = 50
 
@@ -32,7 +32,7 @@ def index():
         query = query.where(Organisation.land == land)
     if search:
         query = query.where(contains(Organisation.name, search))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
+    page = paginate(query, per_page=PER_PAGE)
     ids = [organisation.id for organisation in page.items]
     counts = {organisation_id: count for organisation_id, count in db.session.execute(visible_members(
         current_user, select(User.organisation_id, func.count(User.id)).where(User.organisation_id.in_(ids))

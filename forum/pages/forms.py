@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from forum.forms import Form
 from forum.markup import MAX_SOURCE_CHARS
 
 
-class PageForm(FlaskForm):
+class PageForm(Form):
     title = StringField(_l("Titel"), validators=[DataRequired(_l("Bitte geben Sie einen Titel an.")),
                                                  Length(max=200, message=_l("Höchstens 200 Zeichen."))])
     body = TextAreaField(_l("Text (Markdown)"), validators=[
