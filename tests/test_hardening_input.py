@@ -242,3 +242,14 @@ def test_a_password_longer_than_128_characters_gets_a_message(member_client):
     response = member_client.post("/accounts/password", data={
         "current_password": PASSWORD, "password": password, "password_confirm": password})
     assert "Das Passwort darf höchstens 128 Zeichen lang sein." in text_of(response)
+
+
+def test_a_tampered_hidden_field_gets_a_german_message_not_its_english_name(client_as, member):
+    from tests.factories import make_post
+
+    post = make_post(author=member, body="Erste Fassung")
+    response = client_as(member).post(f"/discussion/posts/{post.id}/edit", data={"body": "Neu", "version": "abc"})
+    page = text_of(response)
+    assert response.status_code in (200, 400, 409)
+    assert "Das Formular ist unvollständig oder wurde verändert" in page and "Version" not in page
+    assert "Neu</textarea>" in response.get_data(as_text=True)  # the input is kept

@@ -42,3 +42,18 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_removes_everything(
         assert remaining == set()
     finally:
         reset_schema()
+
+
+def test_names_stored_with_bidi_overrides_are_cleaned_by_the_upgrade(app):
+    try:
+        _drop_everything()
+        upgrade(directory=str(ROOT / "migrations"), revision="0005")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO organisations (name, kind, region, created_at) "
+                "VALUES ('Jobcenter \u202eetseT', 'jobcenter', '', CURRENT_TIMESTAMP)")
+        upgrade(directory=str(ROOT / "migrations"))
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT name FROM organisations").scalar() == "Jobcenter etseT"
+    finally:
+        reset_schema()
