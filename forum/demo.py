@@ -1,7 +1,12 @@
-"""Realistic German demo data for `flask seed-demo`: organisations in all 16 Länder, users of every role, events,
-ideas, Fachforen, discussions and moderation (hidden posts, pinned and locked threads, reports, audit entries).
+"""Realistic German demo data for `flask seed-demo`: organisations in all 16 Länder, users of every role and
+status, events in every state, ideas in every status, Fachforen, discussions and moderation.
 
-Idempotent: everything is looked up by name or e-mail first. The domains use the reserved .example TLD.
+The changes after the first state are played through the real services, so that every kind of audit entry, every
+kind of notification and every state of a post, an event and an idea occurs with the exact shape the code writes
+(tests/test_crawl.py requests every page against this data and checks the variety against the code).
+
+Idempotent: everything is looked up by name or e-mail first, each change by its audit entry. The domains use the
+reserved .example TLD.
 """
 from __future__ import annotations
 
@@ -12,10 +17,11 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.accounts.services import hash_password
+from forum.admin.demo import seed_administration
 from forum.clock import utcnow
 from forum.discussion.boards import ensure_boards
-from forum.discussion.demo import seed_discussions
-from forum.events.demo import seed_events
+from forum.discussion.demo import seed_board_administration, seed_conversation, seed_discussions
+from forum.events.demo import seed_events, seed_follow_up_links
 from forum.extensions import db
 from forum.ideas.demo import seed_ideas
 from forum.moderation.demo import seed_moderation
@@ -108,8 +114,23 @@ USERS = (
      True),
     ("o.klein@jobcenter-kiel.example", "Olga Klein", "Integrationsfachkraft", "Jobcenter Kiel", "member", "pending",
      False),
+    # The moderation suspends Gerd Braun, Uwe Lorenz (for a week) and Maria Schneider (lifted the next day) in
+    # forum/moderation/demo.py; an admin changes the next three in forum/admin/demo.py.
     ("g.braun@jobcenter-erfurt.example", "Gerd Braun", "Integrationsfachkraft", "Jobcenter Erfurt", "member",
-     "suspended", True),
+     "active", True),
+    ("u.lorenz@jobcenter-bremen.example", "Uwe Lorenz", "Arbeitsvermittler", "Jobcenter Bremen", "member", "active",
+     True),
+    ("m.schneider@jobcenter-mainz.example", "Maria Schneider", "Integrationsfachkraft", "Jobcenter Mainz", "member",
+     "active", True),
+    ("n.hartmann@servicestelle.example", "Nina Hartmann", "Veranstaltungsorganisation", "Servicestelle SGB II",
+     "member", "active", True),
+    ("d.koch@jobcenter-koeln.example", "Dirk Koch", "Teamleitung", "Jobcenter Köln", "member", "active", True),
+    ("b.arnold@jobcenter-halle-saale.example", "Birgit Arnold", "Netzwerkkoordination", "Jobcenter Halle (Saale)",
+     "member", "active", True),
+    # Decided by the moderation: a city employee working for the Jobcenter, and a private coach.
+    ("h.peters@stadt-dortmund.example", "Hanna Peters", "Sozialplanung", "Jobcenter Dortmund", "member", "pending",
+     True),
+    ("kai.mueller@coaching-mueller.example", "Kai Müller", "Coach", "Jobcenter Köln", "member", "pending", True),
 )
 
 
@@ -156,8 +177,12 @@ def seed(*, only_if_empty: bool = False) -> int:
         ))
         created += 1
     db.session.flush()
+    created += seed_administration()
     created += seed_events()
     created += seed_ideas()
     created += seed_discussions()
+    created += seed_follow_up_links()
+    created += seed_board_administration()
+    created += seed_conversation()
     created += seed_moderation()
     return created

@@ -46,6 +46,7 @@ def make_test_app(database_url: str, tmp_path_factory, **overrides):
         "FORUM_CONFIG": "testing",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),  # not instance/: the demo data uploads files
         **overrides,
     })
 

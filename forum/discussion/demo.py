@@ -1,8 +1,11 @@
 """Demo discussions for `flask seed-demo`: threads in every Fachforum (one long enough for several pages), and
-posts in the discussions of held events and published ideas — several hundred posts in all.
+posts in the discussions of held events and published ideas — several hundred posts in all. Then a Fachforum the
+admins set up (created, described anew, moved up) and one conversation played through the real services: replies
+that notify the people following, a quote, a mention, a post withdrawn by its author and one edited by her.
 
-Idempotent: board threads are looked up by title, and threads that already have posts are left alone. Posts are
-added without notifications (nobody is to get mail about demo data).
+Idempotent: board threads are looked up by title, and threads that already have posts are left alone. The bulk of
+the posts is added without notifications (nobody is to get mail about demo data); the conversation notifies demo
+accounts only.
 """
 from __future__ import annotations
 
@@ -12,13 +15,17 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.discussion.boards import create_board, move_board, update_board
 from forum.discussion.models import Board, Thread
-from forum.discussion.services import append_post, start_thread
+from forum.discussion.services import (add_post, append_post, edit_post, open_thread, quote, start_thread,
+                                       withdraw_post)
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas.models import Idea
+from forum.moderation.demo import days_ago
 
 LONG_THREAD_POSTS = 80  # four pages of 25
+ADMIN_EMAIL = "admin@servicestelle.example"
 
 # board title -> [(thread title, first post, replies)]
 BOARD_THREADS = {
@@ -101,6 +108,26 @@ IDEA_REPLIES = (
 )
 
 
+# The Fachforum the admins add (moderation/demo.py moves the video thread there).
+DIGITAL_BOARD = ("Digitalisierung in der Beratung", "Videoberatung, Online-Terminbuchung und E-Akte.")
+DIGITAL_BOARD_DESCRIPTION = ("Videoberatung, Online-Terminbuchung, E-Akte und digitale Teilhabe der Kundinnen und "
+                             "Kunden: Erfahrungen, Werkzeuge und Datenschutz.")
+VIDEO_THREAD = ("Videoberatung: Welche Software nutzen Sie?",
+                "Wir wollen im nächsten Quartal Videoberatung anbieten. Welche Software nutzen Sie, und wie haben Sie "
+                "den Datenschutz geklärt?")
+VIDEO_THREAD_EDITED = VIDEO_THREAD[1] + ("\n\n*Nachtrag:* Uns interessiert besonders, wie Sie Dolmetscherinnen "
+                                         "und Dolmetscher dazuholen.")
+VIDEO_ANSWER = ("Wir nutzen die Lösung, die die Bundesagentur für die gemeinsamen Einrichtungen bereitstellt. Der "
+                "Datenschutz war damit schnell geklärt; wichtig war eine kurze Einwilligung vor dem ersten Termin.")
+VIDEO_QUOTE_REPLY = ("Das deckt sich mit unseren Erfahrungen. Die Einwilligung holen wir schriftlich beim "
+                     "Ersttermin ein.")
+VIDEO_MENTION = ("@Franziska Becker, danke! Könnten Sie Ihre Einwilligungserklärung hier teilen? Dann müssen nicht "
+                 "alle eine eigene schreiben.")
+VIDEO_WITHDRAWN = "Bei uns läuft es über eine andere Software – ach nein, ich verwechsle das mit der Terminbuchung."
+PEOPLE = {"linh": "l.nguyen@jobcenter-berlin-mitte.example", "thomas": "t.schulz@jobcenter-leipzig.example",
+          "franziska": "f.becker@jobcenter-muenchen.example", "klaus": "k.wagner@jobcenter-landkreis-emsland.example"}
+
+
 def seed_discussions() -> int:
     """Add the demo discussions that are missing (the Fachforen exist already); returns how many posts."""
     people = list(db.session.scalars(select(User).where(User.status == "active").order_by(User.id)))
@@ -144,3 +171,43 @@ def _converse(thread: Thread, texts: list[str], people: list[User], since, *, of
         at = min(since + timedelta(hours=5 * (number + 1)), now)
         append_post(thread, text, author=author, at=at)
     return len(texts)
+
+
+def seed_board_administration() -> int:
+    """The admins add a Fachforum, describe it anew and move it up the list (audited); returns 1 when added."""
+    admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+    if admin is None or db.session.scalar(select(Board.id).where(Board.title == DIGITAL_BOARD[0])) is not None:
+        return 0
+    with days_ago(35):
+        board = create_board(*DIGITAL_BOARD, actor=admin)
+    with days_ago(34.9):
+        update_board(board, board.title, DIGITAL_BOARD_DESCRIPTION, actor=admin)
+    with days_ago(34.8):
+        move_board(board, -1, actor=admin)
+    return 1
+
+
+def seed_conversation() -> int:
+    """One conversation through the services that notify: replies to followers, a quote, a mention, a post
+    withdrawn and one edited by its author. Returns the number of posts added."""
+    people = {key: db.session.scalar(select(User).where(User.email == email)) for key, email in PEOPLE.items()}
+    board = db.session.scalar(select(Board).where(Board.title == "Organisation und Steuerung im Jobcenter"))
+    if board is None or None in people.values() or db.session.scalar(
+            select(Thread.id).where(Thread.title == VIDEO_THREAD[0])) is not None:
+        return 0
+    with days_ago(6):
+        first = open_thread(board, *VIDEO_THREAD, author=people["linh"])
+    thread = first.thread
+    with days_ago(5.9):
+        answer = add_post(thread, VIDEO_ANSWER, author=people["thomas"])
+    with days_ago(5.8):
+        add_post(thread, quote(answer) + VIDEO_QUOTE_REPLY, author=people["franziska"])
+    with days_ago(5.7):
+        add_post(thread, VIDEO_MENTION, author=people["thomas"])
+    with days_ago(5.6):
+        mistaken = add_post(thread, VIDEO_WITHDRAWN, author=people["klaus"])
+    with days_ago(5.5):
+        withdraw_post(mistaken, actor=people["klaus"])
+    with days_ago(5.4):
+        edit_post(first, VIDEO_THREAD_EDITED, editor=people["linh"], version=first.version)
+    return 5

@@ -1,7 +1,8 @@
 """Demo events for `flask seed-demo`: past and upcoming, every format and every state — planned, open, full with a
 waiting list, registration deadline passed, running today, held but not yet marked as done, done with
 documentation and files, cancelled — with registrations, follow-up discussions linked and unlinked, and the
-organiser's changes played through the real services (so the audit log has them).
+organiser's changes played through the real services (so the audit log has them): a new venue, a cancellation,
+events marked as done, files uploaded and deleted, a participant list exported.
 
 Idempotent: events are looked up by title, each later change by its audit entry.
 """
@@ -74,13 +75,13 @@ FULL_VENUE = "Kongresshalle am Zoo, Pfaffendorfer Straße 31, Leipzig (Weißer S
 FILES_EVENT = "Werkstattgespräch: Junge Menschen am Übergang Schule–Beruf"
 # (event, follow-up thread): linked for good; linked by mistake and unlinked again.
 FOLLOW_UP_LINKED = (FILES_EVENT, "Kinderbetreuung während der Beratung")
-FOLLOW_UP_UNLINKED = ("Regionalkonferenz Nord: Suchtberatung und Arbeitsförderung", "Netzwerkkonferenz im ländlichen Raum")
+FOLLOW_UP_UNLINKED = ("Regionalkonferenz Nord: Suchtberatung und Arbeitsförderung",
+                      "Netzwerkkonferenz im ländlichen Raum")
 
 
 def seed_events() -> int:
     """Add the demo events that are missing, with registrations of the demo members, and play the organiser's
-    changes not played yet (a new venue, a cancellation, events marked as done, documentation files); returns how
-    many events were added."""
+    changes not played yet; returns how many events were added."""
     organiser = db.session.scalar(select(User).where(User.email == ORGANISER_EMAIL))
     members = list(db.session.scalars(select(User).where(User.status == "active", User.role == "member")
                                       .order_by(User.id)))
@@ -145,6 +146,10 @@ def _play_history(organiser: User | None) -> None:
                 with days_ago(-days - 4):
                     services.start_follow_up(event, "Nach der Regionalkonferenz Nord: Kooperationen mit "
                                                     "Suchtberatungen", actor=organiser)
+    full = events.get("Online-Sprechstunde: Förderung nach § 16i SGB II")
+    if full is not None and not _audited("event.participants_export", full):
+        with days_ago(2):
+            services.export_participants(full, actor=organiser)
     venue = events.get("Regionalkonferenz Ost: Netzwerke vor Ort stärken")
     if venue is not None and not _audited("event.update", venue):
         with days_ago(8):

@@ -1,5 +1,10 @@
 """Demo ideas for `flask seed-demo`: about 40 approaches of the demo Jobcenters in every status, with votes,
-adoptions and "presented at" links to the demo events. Idempotent: ideas are looked up by title and Jobcenter."""
+adoptions and "presented at" links to the demo events; then, through the real services, status changes (the
+authors are notified), an idea edited by the moderation, a submitted idea with client data redacted and published,
+a "presented at" link removed again, and the admins' changes to the reference lists (a term added, renamed, moved,
+deactivated and activated again).
+
+Idempotent: ideas are looked up by title and Jobcenter, terms by name, each later change by its audit entry."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,11 +16,16 @@ from forum.clock import utcnow
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas import services
-from forum.ideas.models import Idea
-from forum.ideas.terms import ensure_reference_terms, terms_by_kind
+from forum.ideas.models import Idea, ReferenceTerm
+from forum.ideas.terms import add_term, ensure_reference_terms, move_term, rename_term, set_term_active, terms_by_kind
+from forum.moderation.demo import days_ago
+from forum.moderation.models import AuditEntry
+from forum.moderation.redaction import redact_idea
 from forum.organisations.models import Organisation
 
 OFFICE_EMAIL = "veranstaltung@servicestelle.example"
+MODERATOR_EMAIL = "moderation@servicestelle.example"
+ADMIN_EMAIL = "admin@servicestelle.example"
 
 # (approach, summary, starting point, how it works, Handlungsfeld, Zielgruppe, Kooperationspartner)
 APPROACHES = (
@@ -104,6 +114,15 @@ JOBCENTERS = ("Jobcenter Dortmund", "Jobcenter Leipzig", "Jobcenter Köln", "Job
               "Jobcenter Landkreis Emsland", "Jobcenter München", "Jobcenter Bremen", "Jobcenter Erfurt",
               "Jobcenter Kiel", "Jobcenter Mainz")
 # Every sixth idea waits for the office, a few are archived; most are published, in trial or proven.
+# Submitted with client data in its description: the moderation redacts the passage, then publishes the idea.
+REDACTED_IDEA = ("Wohnungslotsen", "Jobcenter Dortmund", "mitglied@jobcenter-dortmund.example",
+                 "Lotsinnen und Lotsen begleiten bei der Suche nach einer Wohnung.")
+REDACTED_PASSAGE = "Herr Stefan Brandt (BG-Nummer 98765BG0012345)"
+REDACTED_DESCRIPTION = (
+    "# Ausgangslage\nOhne Wohnung scheitert fast jede Integration in Arbeit.\n\n# Umsetzung\nZwei Lotsinnen der "
+    "Wohnungslosenhilfe begleiten zu Besichtigungen und zum Wohnungsamt.\n\n# Ergebnisse\nUnser erster "
+    f"Teilnehmer, {REDACTED_PASSAGE}, hat nach drei Monaten eine Wohnung gefunden und im Anschluss eine "
+    "Arbeit begonnen.")
 STATUS_CYCLE = ("published", "in_trial", "published", "proven", "published", "submitted", "in_trial", "published",
                 "proven", "published", "archived", "published")
 
@@ -149,6 +168,8 @@ def seed_ideas() -> int:
         if idea.status != "submitted":
             _engage(idea, users, number, events, office)
         created += 1
+    _play_history(office)
+    _edit_reference_lists()
     return created
 
 
@@ -165,3 +186,97 @@ def _engage(idea: Idea, users: list[User], number: int, events: list[Event], off
             services.adopt_idea(idea, user=user, note="Bei uns seit einigen Monaten im Einsatz, leicht angepasst.")
     if events and number % 2 == 0:
         services.link_event(idea, events[number % len(events)], actor=office)
+
+
+def _play_history(office: User) -> None:
+    """The moderation publishes a waiting idea and declares one in trial proven (the authors are notified), adds
+    a note to an idea; the office links an idea to the wrong event and removes the link. Each once."""
+    moderator = db.session.scalar(select(User).where(User.email == MODERATOR_EMAIL))
+    if moderator is None:
+        return
+    ideas = list(db.session.scalars(select(Idea).order_by(Idea.created_at, Idea.id)))
+    if not _recorded("idea.status"):
+        waiting = next((idea for idea in ideas if idea.status == "submitted"), None)
+        trial = next((idea for idea in ideas if idea.status == "in_trial"), None)
+        if waiting is not None:
+            with days_ago(20):
+                services.set_idea_status(waiting, "published", actor=moderator,
+                                         reason="Geprüft und freigegeben – vielen Dank für die ausführliche "
+                                                "Beschreibung!")
+        if trial is not None:
+            with days_ago(12):
+                services.set_idea_status(trial, "proven", actor=moderator,
+                                         reason="Nach zwei Jahren Erprobung mit stabilen Ergebnissen in drei "
+                                                "Jobcentern.")
+    _client_data_redacted(moderator)
+    published = [idea for idea in ideas if idea.status == "published" and idea.author_id != moderator.id]
+    if published and not _recorded("idea.edit"):
+        idea = published[0]
+        with days_ago(9):
+            services.edit_idea(idea, services.IdeaData(
+                title=idea.title, summary=idea.summary, contact=idea.contact, terms=list(idea.terms),
+                description=idea.description_source + "\n\n*Ergänzt von der Servicestelle:* Die Präsentation "
+                                                      "finden Sie in der Dokumentation der Veranstaltung."),
+                editor=moderator)
+    if len(published) > 1 and not _recorded("idea.unlink_event"):
+        idea = published[1]
+        event_id = next(iter(services.linkable_events(idea)), None)
+        event = db.session.get(Event, event_id) if event_id is not None else None
+        if event is not None:
+            with days_ago(16):
+                services.link_event(idea, event, actor=office)
+            with days_ago(15.9):
+                services.unlink_event(idea, event, actor=office)
+
+
+def _client_data_redacted(moderator: User) -> None:
+    title, jobcenter, email, summary = REDACTED_IDEA
+    author = db.session.scalar(select(User).where(User.email == email))
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == jobcenter))
+    if author is None or organisation is None or db.session.scalar(select(Idea.id).where(
+            Idea.title == title, Idea.organisation_id == organisation.id)) is not None:
+        return
+    with days_ago(8):
+        idea = services.submit_idea(services.IdeaData(title=title, summary=summary, description=REDACTED_DESCRIPTION,
+                                                      contact=f"{author.display_name}, {author.email}"),
+                                    author=author, organisation=organisation)
+    with days_ago(7.5):
+        redact_idea(idea, REDACTED_PASSAGE, actor=moderator, replacement="ein Teilnehmer")
+    with days_ago(7.4):
+        services.set_idea_status(idea, "published", actor=moderator,
+                                 reason="Veröffentlicht; den Namen und die BG-Nummer des Teilnehmers haben wir "
+                                        "entfernt.")
+
+
+def _edit_reference_lists() -> None:
+    """The admins' changes to the reference lists, each played once (terms are looked up by name)."""
+    admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+    if admin is None:
+        return
+    if _term("Digitalisierung") is None and _term("Digitale Teilhabe") is None:
+        with days_ago(45):
+            term = add_term("topic", "Digitalisierung", actor=admin)
+        with days_ago(44.9):
+            rename_term(term, "Digitale Teilhabe", actor=admin)
+        with days_ago(44.8):
+            move_term(term, -1, actor=admin)
+    if _term("Migrationsberatung") is None:
+        with days_ago(43):
+            term = add_term("partner_type", "Migrationsberatung", actor=admin)
+        with days_ago(42.9):
+            set_term_active(term, False, actor=admin)
+        with days_ago(42):
+            set_term_active(term, True, actor=admin)
+    if _term("Arbeitsagentur (Reha-Team)") is None:  # doubles "Reha-Träger": no longer offered
+        with days_ago(41):
+            term = add_term("partner_type", "Arbeitsagentur (Reha-Team)", actor=admin)
+        with days_ago(40.9):
+            set_term_active(term, False, actor=admin)
+
+
+def _term(name: str) -> ReferenceTerm | None:
+    return db.session.scalar(select(ReferenceTerm).where(ReferenceTerm.name == name))
+
+
+def _recorded(action: str) -> bool:
+    return db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == action).limit(1)) is not None

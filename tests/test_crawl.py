@@ -1,0 +1,446 @@
+"""Crawl everything: on the demo data (which must contain every audit action, notification kind, idea status, event
+state and post state the code knows), every GET route of the app is requested with real ids as anonymous, a member
+of one Jobcenter, a member of another, an organiser, a moderator and an admin, in German and in English; then the
+links on the pages are followed. Any 5xx fails the test, listed by URL, role and language. A route that was never
+requested fails it too, so a new route is crawled automatically or the test says what it could not fill in.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import time
+import traceback
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urlencode, urlsplit
+
+from flask import Flask, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from forum import demo
+from forum.accounts.models import User
+from forum.accounts.services import make_confirmation_token, make_reset_token
+from forum.clock import utcnow
+from forum.discussion.models import Board, Post, PostRevision, Thread
+from forum.discussion.services import quote
+from forum.events.calendar import create_calendar_feed
+from forum.events.models import EVENT_STATUSES, Event, EventAttachment, EventRegistration
+from forum.extensions import db
+from forum.ideas.models import IDEA_STATUSES, Idea, IdeaRevision, ReferenceTerm
+from forum.moderation.models import AuditEntry
+from forum.moderation.services import ACTION_LABELS
+from forum.notifications.models import FOLLOW_TARGETS, NOTIFICATION_KINDS, Notification
+from forum.notifications.services import make_unsubscribe_token
+from forum.organisations.models import Organisation
+from forum.pages.models import SitePage
+from tests.conftest import Client
+
+ROLES = {  # role: the demo account (None: not logged in)
+    "anonymous": None,
+    "member (Jobcenter Dortmund)": "mitglied@jobcenter-dortmund.example",
+    "member (Jobcenter Köln)": "j.hoffmann@jobcenter-koeln.example",
+    "organiser": "veranstaltung@servicestelle.example",
+    "moderator": "moderation@servicestelle.example",
+    "admin": "admin@servicestelle.example",
+}
+LANGUAGES = ("de", "en")
+MISSING_ID = 987_654_321  # an id no row has: the 404 path of every route with an id
+LINKS_PER_ENDPOINT = 8  # per role: links (then filter forms) followed to each endpoint beyond the routes' URLs
+
+
+def test_every_page_answers_without_a_server_error_for_every_role_and_language(app, client_as, monkeypatch,
+                                                                               tmp_path):
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    started = time.perf_counter()
+    demo.seed()
+    db.session.commit()
+    seeded = time.perf_counter()
+    assert_demo_data_has_every_kind_and_state()
+
+    urls, unfilled = route_urls(app, argument_values())
+    get_rules = {rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"}
+    assert not unfilled, "No values to fill in for these routes (add them to argument_values()):\n" + "\n".join(
+        unfilled)
+
+    crawler = Crawler(app)
+    for role, email in ROLES.items():
+        user = db.session.scalar(select(User).where(User.email == email)) if email else None
+        visited = crawler.crawl(client_for(app, client_as, user, LANGUAGES[0]), urls, role, LANGUAGES[0])
+        for language in LANGUAGES[1:]:  # the same pages in the other languages
+            client = client_for(app, client_as, user, language)
+            for url in visited:
+                crawler.fetch(client, url, role, language)
+    finished = time.perf_counter()
+    print(f"\ncrawl on {db.engine.dialect.name}: {len(get_rules)} GET routes ({len(urls)} URLs with ids) × "
+          f"{len(ROLES)} roles × {len(LANGUAGES)} languages; {sum(crawler.statuses.values())} requests with the "
+          f"links followed; seed {seeded - started:.1f} s, crawl {finished - seeded:.1f} s")
+    for role in ROLES:
+        print(f"  {role}, per language: " + ", ".join(
+            f"{crawler.statuses[(role, LANGUAGES[0], kind)]} × {kind}xx" for kind in (2, 3, 4, 5)))
+
+    assert not crawler.errors, f"{len(crawler.errors)} requests answered with a server error:\n" + "\n".join(
+        crawler.errors)
+    assert not crawler.wrong_language, "Pages in the wrong language:\n" + "\n".join(crawler.wrong_language)
+    never = sorted(get_rules - crawler.requested)
+    assert not never, "These GET routes were never requested:\n" + "\n".join(never)
+
+
+# --- the variety of the demo data ---------------------------------------------------------------------------
+
+def assert_demo_data_has_every_kind_and_state() -> None:
+    """Derived from the code: a new audit action, notification kind, idea status or event status fails here until
+    `flask seed-demo` plays it."""
+    actions = set(db.session.scalars(select(AuditEntry.action).distinct()))
+    assert set(ACTION_LABELS) <= actions, f"audit actions missing in the demo data: {set(ACTION_LABELS) - actions}"
+    kinds = set(db.session.scalars(select(Notification.kind).distinct()))
+    assert set(NOTIFICATION_KINDS) <= kinds, f"notification kinds missing: {set(NOTIFICATION_KINDS) - kinds}"
+    statuses = set(db.session.scalars(select(Idea.status).distinct()))
+    assert set(IDEA_STATUSES) <= statuses, f"idea statuses missing: {set(IDEA_STATUSES) - statuses}"
+    statuses = set(db.session.scalars(select(Event.status).distinct()))
+    assert set(EVENT_STATUSES) <= statuses, f"event statuses missing: {set(EVENT_STATUSES) - statuses}"
+    missing = [name for name, exists in event_states().items() if exists is None]
+    assert not missing, f"event states missing in the demo data: {missing}"
+    missing = [name for name, exists in post_states().items() if exists is None]
+    assert not missing, f"post states missing in the demo data: {missing}"
+    statuses = set(db.session.scalars(select(User.status).distinct()))
+    assert {"active", "pending", "suspended", "rejected", "deleted"} <= statuses, statuses
+
+
+def event_states() -> dict[str, int | None]:
+    """{state: the id of an event in it, or None}."""
+    now = utcnow()
+    waiting = select(EventRegistration.event_id).where(EventRegistration.status == "waiting")
+
+    def first(*conditions) -> int | None:
+        return db.session.scalar(select(Event.id).where(*conditions).order_by(Event.id).limit(1))
+
+    states = {status: first(Event.status == status) for status in EVENT_STATUSES}
+    states.update({
+        "full with a waiting list": first(Event.id.in_(waiting), Event.status == "open", Event.starts_at > now),
+        "registration deadline passed": first(Event.status == "open", Event.registration_deadline < now,
+                                              Event.starts_at > now),
+        "running now": first(Event.starts_at <= now, Event.ends_at > now, Event.status == "open"),
+        "past, not marked as done": first(Event.ends_at < now, Event.status == "open"),
+        "unlimited places": first(Event.capacity.is_(None)),
+        "with documentation files": first(Event.id.in_(select(EventAttachment.event_id))),
+        "with follow-up threads": first(Event.id.in_(select(Thread.follow_up_event_id))),
+    })
+    return states
+
+
+def post_states() -> dict[str, int | None]:
+    """{state: the id of a post in it, or None}."""
+    def first(*conditions) -> int | None:
+        return db.session.scalar(select(Post.id).where(*conditions).order_by(Post.id).limit(1))
+
+    quoting = quoting_posts()
+    hidden = set(db.session.scalars(select(Post.id).where(Post.hidden_at.is_not(None))))
+    moderator_edits = select(AuditEntry.target_id).where(AuditEntry.action == "post.edit")
+    return {
+        "shown": first(Post.hidden_at.is_(None), Post.withdrawn_at.is_(None), Post.pinned_at.is_(None)),
+        "hidden by a moderator": first(Post.hidden_by_id.is_not(None)),
+        "pending review after a client-data report": first(Post.hidden_at.is_not(None), Post.hidden_by_id.is_(None)),
+        "pinned": first(Post.pinned_at.is_not(None)),
+        "withdrawn": first(Post.withdrawn_at.is_not(None)),
+        "redacted": first(Post.redacted_at.is_not(None)),
+        "edited by its author": first(Post.id.in_(select(PostRevision.post_id).where(
+            PostRevision.editor_id == Post.author_id))),
+        "edited by a moderator": first(Post.id.in_(moderator_edits)),
+        "quoting another post": next(iter(quoting), None),
+        "quoting a post that was hidden later": next((post_id for post_id, quoted in quoting.items()
+                                                      if quoted in hidden), None),
+    }
+
+
+def quoting_posts() -> dict[int, int]:
+    """{id of a post that starts with a quote made by the quote feature: id of the quoted post}."""
+    found = {}
+    for thread_id, in db.session.execute(select(Post.thread_id).where(Post.body_source.startswith(">")).distinct()):
+        posts = db.session.scalars(select(Post).where(Post.thread_id == thread_id).order_by(Post.number)).all()
+        for post, earlier in itertools.product(posts, posts):
+            if earlier.number < post.number and post.body_source.startswith(quote(earlier).strip()):
+                found[post.id] = earlier.id
+    return found
+
+
+# --- the URLs ------------------------------------------------------------------------------------------------
+
+def argument_values() -> dict[str, list]:
+    """Real values for every URL argument (by name; `endpoint:argument` for the routes that need their own; a set
+    of names for arguments that belong together), covering the states of the demo data, plus one that does not
+    exist."""
+    def ids(model, *conditions, limit: int = 1) -> list[int]:
+        return list(db.session.scalars(select(model.id).where(*conditions).order_by(model.id).limit(limit)))
+
+    long_thread = db.session.scalar(select(Thread.id).order_by(Thread.post_count.desc(), Thread.id).limit(1))
+    threads = {
+        *ids(Thread, Thread.locked_at.is_not(None)), *ids(Thread, Thread.pinned_at.is_not(None)),
+        *ids(Thread, Thread.follow_up_event_id.is_not(None)), *ids(Thread, Thread.event_id.is_not(None)),
+        *ids(Thread, Thread.event_id.is_not(None), Thread.post_count == 0),
+        *ids(Thread, Thread.idea_id.in_(select(Idea.id).where(Idea.status == "submitted"))),
+        *ids(Thread, Thread.idea_id.in_(select(Idea.id).where(Idea.status == "published"))),
+        *audited("thread.rename"), *audited("thread.move"), long_thread,
+    }
+    posts = {*(post_id for post_id in post_states().values() if post_id is not None),
+             db.session.scalar(select(Post.id).where(Post.thread_id == long_thread).order_by(Post.number.desc())
+                               .limit(1)),
+             *ids(Post, Post.thread_id.in_(select(Thread.id).where(Thread.idea_id.in_(
+                 select(Idea.id).where(Idea.status == "submitted")))))}
+    events = {event_id for event_id in event_states().values() if event_id is not None}
+    ideas = {*(ids(Idea, Idea.status == status)[0] for status in IDEA_STATUSES),
+             *ids(Idea, Idea.id.in_(select(IdeaRevision.idea_id))), *audited("idea.unlink_event")}
+    users = {*(ids(User, User.status == status)[0] for status in ("active", "pending", "suspended", "rejected",
+                                                                 "deleted")),
+             *ids(User, User.status == "pending", User.email_confirmed_at.is_(None)),
+             *ids(User, User.email.in_([email for email in ROLES.values() if email]), limit=len(ROLES))}
+    organisations = {*(ids(Organisation, Organisation.kind == kind)[0] for kind in db.session.scalars(
+        select(Organisation.kind).distinct())), *audited("organisation.create")}
+    boards = {*ids(Board), *audited("board.create"), *db.session.scalars(select(Thread.board_id).where(
+        Thread.id.in_(audited("thread.move"))))}
+    terms = {*ids(ReferenceTerm, ReferenceTerm.active.is_(True)), *ids(ReferenceTerm, ReferenceTerm.active.is_(False)),
+             *audited("reference_term.rename")}
+    attachments = [(attachment.event_id, attachment.id) for attachment in db.session.scalars(select(EventAttachment))]
+
+    member = db.session.scalar(select(User).where(User.email == ROLES["member (Jobcenter Dortmund)"]))
+    pending = db.session.scalar(select(User).where(User.status == "pending", User.email_confirmed_at.is_(None)))
+    feed = create_calendar_feed(member)
+    db.session.commit()
+    return {
+        "post_id": sorted(posts) + [MISSING_ID],
+        "thread_id": sorted(threads) + [MISSING_ID],
+        "event_id": sorted(events) + [MISSING_ID],
+        "idea_id": sorted(ideas) + [MISSING_ID],
+        "user_id": sorted(users) + [MISSING_ID],
+        "organisation_id": sorted(organisations) + [MISSING_ID],
+        "board_id": sorted(boards) + [MISSING_ID],
+        "term_id": sorted(terms) + [MISSING_ID],
+        "notification_id": ids(Notification) + [MISSING_ID],
+        "slug": list(db.session.scalars(select(SitePage.slug).order_by(SitePage.slug))) + ["gibt-es-nicht"],
+        "kind": ["topic", "target_group", "partner_type", "unbekannt"],
+        "target_type": [*FOLLOW_TARGETS, "unbekannt"],
+        "target_id": ids(Thread) + [MISSING_ID],
+        # Arguments that only make sense together: {names: [values of all of them]}.
+        frozenset({"event_id", "attachment_id"}): [
+            {"event_id": event_id, "attachment_id": attachment_id} for event_id, attachment_id in
+            [*attachments, (attachments[0][0], MISSING_ID), (max(events), attachments[0][1])]],
+        "accounts.confirm_email:token": [make_confirmation_token(pending), "ungueltig"],
+        "accounts.reset_password:token": [make_reset_token(member), "ungueltig"],
+        "notifications.unsubscribe:token": [make_unsubscribe_token(member), "ungueltig"],
+        "events.feed:token": [feed.token, "ungueltig"],
+        "token": ["ungueltig"],
+    }
+
+
+def audited(action: str) -> list[int]:
+    """The targets of the first entry of an audit action."""
+    return list(db.session.scalars(select(AuditEntry.target_id).where(
+        AuditEntry.action == action, AuditEntry.target_id.is_not(None)).order_by(AuditEntry.id).limit(1)))
+
+
+def route_urls(app, values: dict) -> tuple[list[str], list[str]]:
+    """Every GET route's URLs with the values filled in, and the routes for which some argument has none."""
+    urls, unfilled = [], []
+    with app.test_request_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+            if "GET" not in rule.methods or rule.endpoint == "static":  # static files are not the app's pages
+                continue
+            arguments = sorted(rule.arguments)
+            combinations = values.get(frozenset(arguments)) if len(arguments) > 1 else None
+            if combinations is None:
+                choices = [values.get(f"{rule.endpoint}:{name}") or values.get(name) for name in arguments]
+                if not all(choices):
+                    unfilled.append(f"{rule.rule} ({rule.endpoint}): " + ", ".join(
+                        name for name, choice in zip(arguments, choices) if not choice))
+                    continue
+                combinations = _each_with_first(arguments, choices)
+            urls += [url_for(rule.endpoint, **combination) for combination in combinations]
+    return list(dict.fromkeys(urls)), unfilled
+
+
+def _each_with_first(arguments: list[str], choices: list[list]) -> list[dict]:
+    """Every value of each argument, with the first value of the others ([{}] for no arguments)."""
+    if not arguments:
+        return [{}]
+    return [{other: (value if other == name else choices[position][0]) for position, other in enumerate(arguments)}
+            for index, name in enumerate(arguments) for value in choices[index]]
+
+
+# --- requesting -----------------------------------------------------------------------------------------------
+
+def client_for(app, client_as, user: User | None, language: str):
+    """A client logged in as the user (None: anonymous) in the language."""
+    if user is None:
+        app.test_client_class = Client
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["language"] = language
+        return client
+    user.language = language
+    return client_as(user)
+
+
+class _Links(HTMLParser):
+    """The href of every <a> on a page, and the URLs its GET forms (the list filters) submit: as the form stands,
+    and with each other choice of a select, radio button or check box and with a word in a search field — the
+    first other choice of every field, then the second, …, so that a bound on the number still varies them all."""
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+        self.hrefs: list[str] = []
+        self.form_urls: list[str] = []
+        self.form: dict | None = None
+        self.select: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"])
+        elif tag == "form":
+            get = (attributes.get("method") or "get").lower() == "get"
+            self.form = {"action": attributes.get("action") or urlsplit(self.url).path, "fields": [],
+                         "choices": defaultdict(list)} if get else None
+        elif tag == "option" and self.select is not None:
+            value = attributes.get("value", "")
+            self.select["options"].append(value)
+            if "selected" in attributes:
+                self.select["selected"] = value
+        elif self.form is None or not name:
+            return
+        elif tag == "input":
+            kind, value = (attributes.get("type") or "text").lower(), attributes.get("value")
+            if kind == "radio" and "checked" in attributes:
+                self.form["fields"].append((name, value or "on"))
+            elif kind == "radio":
+                self.form["choices"][name].append(("replace", value or "on"))
+            elif kind == "checkbox" and "checked" in attributes:
+                self.form["fields"].append((name, value or "on"))
+            elif kind == "checkbox":
+                self.form["choices"][(name, value)].append(("add", value or "on"))
+            elif kind not in ("submit", "button", "image", "reset", "file"):
+                self.form["fields"].append((name, value or ""))
+                if kind in ("text", "search") and not value:
+                    self.form["choices"][name].append(("replace", "Jobcenter"))
+        elif tag == "select":
+            self.select = {"name": name, "options": [], "selected": None}
+        elif tag == "textarea":
+            self.form["fields"].append((name, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self.select is not None and self.form is not None:
+            select, self.select = self.select, None
+            default = select["selected"] if select["selected"] is not None else next(iter(select["options"]), "")
+            self.form["fields"].append((select["name"], default))
+            self.form["choices"][select["name"]] += [("replace", value) for value in select["options"]
+                                                     if value != default]
+        elif tag == "form" and self.form is not None:
+            form, self.form = self.form, None
+            fields = form["fields"]
+            self.form_urls.append(_with_query(form["action"], fields))
+            choices = [(key if isinstance(key, str) else key[0], values) for key, values in form["choices"].items()]
+            for rank in range(max((len(values) for _name, values in choices), default=0)):
+                for name, values in choices:
+                    if rank < len(values):
+                        how, value = values[rank]
+                        changed = ([*fields, (name, value)] if how == "add" else
+                                   [(key, value if key == name else old) for key, old in fields])
+                        self.form_urls.append(_with_query(form["action"], changed))
+
+
+def _with_query(action: str, fields: list[tuple[str, str]]) -> str:
+    return f"{action}?{urlencode(fields)}" if fields else action
+
+
+@dataclass
+class Crawler:
+    """Requests pages, follows their links and keeps what went wrong."""
+
+    app: Flask
+    errors: list[str] = field(default_factory=list)  # 5xx and exceptions, with a short traceback
+    wrong_language: list[str] = field(default_factory=list)
+    requested: set[str] = field(default_factory=set)  # the rules requested
+    statuses: Counter = field(default_factory=Counter)  # (role, language, 2 | 3 | 4 | 5): number of responses
+
+    def crawl(self, client, urls: list[str], role: str, language: str) -> list[str]:
+        """Request the URLs, then follow the links (and filter forms) on the HTML pages into the app, each URL
+        once and at most LINKS_PER_ENDPOINT new ones per endpoint; returns every URL requested, in order."""
+        adapter = self.app.url_map.bind("localhost")
+        queue = list(urls)
+        seen = set(queue)
+        followed = Counter()
+        visited = []
+        while queue:
+            url = queue.pop(0)
+            visited.append(url)
+            page = self.fetch(client, url, role, language)
+            if page is None:
+                continue
+            parser = _Links(url)
+            parser.feed(page)
+            for href in parser.hrefs + parser.form_urls:
+                link = _internal(href)
+                if link is None or link in seen:
+                    continue
+                endpoint = _endpoint(adapter, link)
+                if endpoint is None or endpoint == "static" or followed[endpoint] >= LINKS_PER_ENDPOINT:
+                    continue
+                followed[endpoint] += 1
+                seen.add(link)
+                queue.append(link)
+        return visited
+
+    def fetch(self, client, url: str, role: str, language: str) -> str | None:
+        """GET the URL; returns the page's HTML (None for other content and errors)."""
+        try:
+            rule, _arguments = self.app.url_map.bind("localhost").match(urlsplit(url).path, method="GET",
+                                                                        return_rule=True)
+            self.requested.add(rule.rule)
+        except HTTPException:
+            pass
+        try:
+            response = client.get(url)
+        except Exception as error:  # noqa: BLE001 - every exception is reported, after the whole crawl
+            db.session.rollback()
+            frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+                      if "/forum/" in frame.filename or "/templates/" in frame.filename]
+            where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+            self.errors.append(f"  {url} as {role} ({language}): {type(error).__name__}: {error}{where}")
+            self.statuses[(role, language, 5)] += 1
+            return None
+        with response:  # files are streamed: closing the response closes them
+            self.statuses[(role, language, response.status_code // 100)] += 1
+            if response.status_code >= 500:
+                self.errors.append(f"  {url} as {role} ({language}): HTTP {response.status_code}")
+            if not response.content_type.startswith("text/html"):
+                return None
+            page = response.get_data(as_text=True)
+        shown = re.search(r'<html lang="([^"]*)"', page)
+        if shown and shown.group(1) != language:
+            self.wrong_language.append(f"  {url} as {role}: {shown.group(1)} instead of {language}")
+        return page
+
+
+def _internal(href: str) -> str | None:
+    """The path and query of a link into the app, or None for other sites, mail links and anchors."""
+    href = urldefrag(href.replace("&amp;", "&"))[0]
+    parts = urlsplit(href)
+    if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != "localhost"):
+        return None
+    if not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _endpoint(adapter, url: str) -> str | None:
+    try:
+        endpoint, _arguments = adapter.match(urlsplit(url).path, method="GET")
+    except RequestRedirect:
+        return None
+    except HTTPException:
+        return None
+    return endpoint
