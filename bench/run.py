@@ -67,7 +67,7 @@ def seed(database_url: str, users: int) -> dict[str, int]:
     from forum.accounts.services import hash_password
     from forum.clock import utcnow
     from forum.extensions import db
-    from forum.moderation.models import AuditEntry
+    from forum.audit import AuditEntry
     from forum.organisations.models import LAENDER, Organisation, OrganisationDomain
 
     app = create_app({"FORUM_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
@@ -148,7 +148,8 @@ def seed_discussions_and_reports(users: int, now) -> dict[str, int]:
 
     from forum.discussion.models import Board, Post, Thread
     from forum.extensions import db
-    from forum.moderation.models import AuditEntry, Report
+    from forum.audit import AuditEntry
+    from forum.moderation.models import Report
 
     db.session.execute(insert(Board), [{"id": 1, "title": "Benchmark-Forum", "description": "", "position": 1,
                                         "created_at": now}])

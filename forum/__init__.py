@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every model module, so metadata (and Alembic's autogenerate) sees every table."""
     import forum.accounts.models  # noqa: F401
+    import forum.audit  # noqa: F401
     import forum.discussion.models  # noqa: F401
     import forum.events.models  # noqa: F401
     import forum.ideas.models  # noqa: F401

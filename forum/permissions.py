@@ -8,7 +8,9 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Select
 
+from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.ideas.models import VOTABLE_STATUSES, Idea
 
 STAFF_ROLES = frozenset({"moderator", "admin"})
 
@@ -93,9 +95,7 @@ def can_edit_event(user, event) -> bool:
 
 def can_register_for_event(user, event) -> bool:
     """Members register for events that take registrations (status "open", deadline not passed)."""
-    from forum.events.services import registration_closed_reason
-
-    return _is_member(user) and registration_closed_reason(event) is None
+    return _is_member(user) and event.registration_closed_reason() is None
 
 
 def can_download_attachment(user, attachment) -> bool:
@@ -127,8 +127,6 @@ def can_subscribe_calendar(user) -> bool:
 
 def visible_ideas(user, query: Select) -> Select:
     """Moderators see every idea; everyone else the published ones (any status after "eingereicht") and their own."""
-    from forum.ideas.models import Idea
-
     if _is_moderator(user):
         return query
     if not _is_member(user):
@@ -170,15 +168,11 @@ def can_set_idea_status(user, idea) -> bool:
 
 def can_vote(user, idea) -> bool:
     """One vote per member on a visible idea that is published, in trial or proven (not archived)."""
-    from forum.ideas.models import VOTABLE_STATUSES
-
     return can_view_idea(user, idea) and idea.status in VOTABLE_STATUSES
 
 
 def can_adopt_idea(user, idea) -> bool:
     """A member records that their Jobcenter adopted a published idea of another organisation."""
-    from forum.ideas.models import VOTABLE_STATUSES
-
     return (can_view_idea(user, idea) and idea.status in VOTABLE_STATUSES
             and user.organisation.kind == "jobcenter" and idea.organisation_id != user.organisation_id)
 
@@ -355,8 +349,6 @@ def can_reactivate_user(user, target) -> bool:
 
 def can_follow(user, target) -> bool:
     """Members follow threads, ideas and events they can see."""
-    from forum.ideas.models import Idea
-
     if isinstance(target, Idea):
         return can_view_idea(user, target)
     if getattr(target, "__tablename__", "") == "threads":
@@ -371,8 +363,6 @@ def can_view_notifications(user) -> bool:
 
 def visible_members(user, query: Select) -> Select:
     """Member lists show active accounts; admins also see pending and suspended ones."""
-    from forum.accounts.models import User
-
     if _is_admin(user):
         return query.where(User.status != "deleted")
     return query.where(User.status == "active")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from tests.conftest import link_in, text_of
 from tests.factories import PASSWORD, make_organisation, make_user
 

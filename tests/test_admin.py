@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from tests.conftest import text_of
 from tests.factories import make_organisation, make_user
 

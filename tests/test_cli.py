@@ -11,7 +11,8 @@ from forum.discussion import guard
 from forum.discussion.models import Post, Thread
 from forum.extensions import db
 from forum.ideas.models import ReferenceTerm
-from forum.moderation.models import AuditEntry, Report
+from forum.audit import AuditEntry
+from forum.moderation.models import Report
 from forum.notifications.models import Notification, OutboxMessage
 from forum.organisations.models import LAENDER, Organisation
 from forum.pages.models import SitePage

@@ -31,8 +31,8 @@ from forum.events.calendar import create_calendar_feed
 from forum.events.models import EVENT_STATUSES, Event, EventAttachment, EventRegistration
 from forum.extensions import db
 from forum.ideas.models import IDEA_STATUSES, Idea, IdeaRevision, ReferenceTerm
-from forum.moderation.models import AuditEntry
-from forum.moderation.services import ACTION_LABELS
+from forum.audit import AuditEntry
+from forum.audit import ACTION_LABELS
 from forum.notifications.models import FOLLOW_TARGETS, NOTIFICATION_KINDS, Notification
 from forum.notifications.services import make_unsubscribe_token
 from forum.organisations.models import Organisation

@@ -15,7 +15,7 @@ from forum.discussion import services
 from forum.discussion.boards import DEFAULT_BOARDS, ensure_boards
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, Thread, ThreadRead
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from forum.notifications.models import Follow
 from tests.conftest import count_queries, run_in_parallel, text_of
 from tests.factories import make_board, make_event, make_idea, make_post, make_thread, make_user

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from forum.events.attachments import detect_file_type
 from forum.events.models import EventAttachment
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from tests.conftest import text_of
 from tests.factories import make_event
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from forum.clock import utcnow
 from forum.events.models import EventRegistration
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from tests.conftest import run_in_parallel, text_of
 from tests.factories import make_event, make_organisation, make_user
 from tests.test_events import event_form

@@ -14,7 +14,7 @@ from forum.discussion.models import Thread
 from forum.accounts.models import User
 from forum.events.models import CalendarFeed, Event
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from tests.conftest import count_queries, text_of
 from tests.factories import make_event, make_thread, make_user
 

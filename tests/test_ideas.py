@@ -14,7 +14,7 @@ from forum.discussion.models import Thread
 from forum.extensions import db
 from forum.ideas import services, terms as term_services
 from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from tests.conftest import count_queries, text_of
 from tests.factories import IDEA_DESCRIPTION, make_event, make_idea, make_organisation, make_term, make_user
 

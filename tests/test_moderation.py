@@ -17,7 +17,7 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion.models import Post, Thread
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from forum.notifications.models import Notification
 from tests.conftest import count_queries, text_of
 from tests.factories import PASSWORD, make_board, make_event, make_idea, make_post, make_thread, make_user
@@ -507,7 +507,7 @@ def test_moderators_find_accounts_by_name_and_see_suspended_ones(client_as, mode
 # --- the audit log ------------------------------------------------------------------------------------------
 
 def make_entries(moderator, count: int = 3):
-    from forum.moderation.services import record
+    from forum.audit import record
 
     thread = make_thread(title="Protokollierte Diskussion")
     for _ in range(count):
@@ -518,7 +518,7 @@ def make_entries(moderator, count: int = 3):
 def test_audit_log_filters_by_actor_action_target_and_date(client_as, moderator):
     other = make_user(role="admin", display_name="Ada Admin")
     thread = make_entries(moderator, 2)
-    from forum.moderation.services import record
+    from forum.audit import record
 
     record(other, "thread.lock", thread, reason="Weil", snapshot={"title": thread.title})
     old = record(other, "user.suspend", make_user(), reason="Alt")
@@ -558,7 +558,7 @@ def test_audit_log_is_paginated_and_keeps_the_filters(client_as, moderator):
 
 def test_audit_log_export_is_csv_with_the_filters_and_is_itself_audited(client_as, moderator):
     thread = make_entries(moderator, 2)
-    from forum.moderation.services import record
+    from forum.audit import record
 
     record(moderator, "thread.rename", thread, reason="=HYPERLINK(\"http://x\")", snapshot={"before": "a"})
     db.session.commit()
@@ -670,8 +670,8 @@ def test_audit_log_shows_a_renamed_thread_in_german_english_and_the_csv(client_a
 @pytest.mark.parametrize("snapshot", [{}, {"before": "a", "after": "b"}, {"after": ["x"]}, {"before": {"title": 1}},
                                       {"number": None, "thread": None}, {"after": None}])
 def test_audit_log_renders_every_action_kind_whatever_its_snapshot_holds(client_as, moderator, snapshot):
-    from forum.moderation.models import AuditEntry
-    from forum.moderation.services import ACTION_LABELS, TARGET_LABELS
+    from forum.audit import AuditEntry
+    from forum.audit import ACTION_LABELS, TARGET_LABELS
 
     targets = list(TARGET_LABELS)
     for number, action in enumerate(ACTION_LABELS):

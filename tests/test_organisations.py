@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from forum.organisations.models import Organisation, OrganisationDomain
 from tests.conftest import text_of
 from tests.factories import make_organisation, make_user

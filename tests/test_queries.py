@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import record
 from tests.conftest import count_queries
 from tests.factories import make_organisation, make_user
 

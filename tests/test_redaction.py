@@ -14,7 +14,8 @@ from forum.clock import utcnow
 from forum.discussion import quotes as discussion
 from forum.discussion.models import Post, PostRevision
 from forum.extensions import db
-from forum.moderation.models import AuditEntry, Report
+from forum.audit import AuditEntry
+from forum.moderation.models import Report
 from forum.notifications.models import Notification, OutboxMessage
 from forum.notifications.services import queue_mail
 from tests.conftest import text_of

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from forum.clock import utcnow
 from forum.discussion.models import Post
 from forum.extensions import db
-from forum.moderation.models import REASONS, AuditEntry, Report
+from forum.audit import AuditEntry
+from forum.moderation.models import REASONS, Report
 from forum.notifications.models import Notification
 from forum.notifications.services import send_digests
 from tests.conftest import count_queries, run_in_parallel, text_of

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.clock import utcnow
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import user_snapshot, record
 from forum.notifications.models import OutboxMessage
 from forum.notifications.services import absolute_url as _link, queue_mail, render_mail
 from forum.organisations.models import Organisation
@@ -152,7 +152,7 @@ def approve_registration(applicant: User, *, actor: User) -> None:
     """Activate a confirmed applicant, audit it and tell them by e-mail."""
     applicant.status = "active"
     applicant.approved_at = utcnow()
-    record(actor, "registration.approve", applicant, snapshot=_snapshot(applicant))
+    record(actor, "registration.approve", applicant, snapshot=user_snapshot(applicant))
     queue_mail(applicant.email, "registration_approved", language=applicant.language, user=applicant,
                login_url=_link("accounts.login"))
 
@@ -161,7 +161,7 @@ def reject_registration(applicant: User, *, actor: User, reason: str) -> None:
     """Reject a confirmed applicant with a reason that is audited and mailed to them."""
     applicant.status = "rejected"
     applicant.status_reason = reason
-    record(actor, "registration.reject", applicant, reason=reason, snapshot=_snapshot(applicant))
+    record(actor, "registration.reject", applicant, reason=reason, snapshot=user_snapshot(applicant))
     queue_mail(applicant.email, "registration_rejected", language=applicant.language, user=applicant,
                reason=reason, imprint_url=_link("pages.show", slug="impressum"))
 
@@ -191,7 +191,7 @@ def lift_ended_suspension(user: User) -> bool:
         return False
     user.status, user.status_reason, user.suspended_until = "active", "", None
     db.session.flush()
-    record(None, "user.suspension_ended", user, snapshot=_snapshot(user))
+    record(None, "user.suspension_ended", user, snapshot=user_snapshot(user))
     return True
 
 
@@ -292,7 +292,7 @@ def change_user(user: User, *, actor: User, role: str, status: str, organisation
 
     Returns the names of the fields that changed.
     """
-    before = _snapshot(user)
+    before = user_snapshot(user)
     changed = []
     if role != user.role:
         changed.append("role")
@@ -312,7 +312,7 @@ def change_user(user: User, *, actor: User, role: str, status: str, organisation
     db.session.flush()
     for field in changed:
         record(actor, f"user.change_{field}", user, reason=reason,
-               snapshot={"before": before, "after": _snapshot(user)})
+               snapshot={"before": before, "after": user_snapshot(user)})
     if "status" in changed and status != "active":
         end_all_sessions(user)
     if "status" in changed and status == "suspended":
@@ -325,12 +325,12 @@ def suspend_user(user: User, *, actor: User, reason: str, until=None) -> bool:
     the reason; audited. False when the account is not active."""
     if user.status != "active":
         return False
-    before = _snapshot(user)
+    before = user_snapshot(user)
     user.status, user.status_reason, user.suspended_until = "suspended", reason.strip(), until
     db.session.flush()
     end_all_sessions(user)
     record(actor, "user.suspend", user, reason=reason.strip(),
-           snapshot={"before": before, "after": _snapshot(user),
+           snapshot={"before": before, "after": user_snapshot(user),
                      "until": until.isoformat() if until else None})
     queue_mail(user.email, "account_suspended", language=user.language, user=user, reason=reason.strip())
     return True
@@ -340,10 +340,10 @@ def reactivate_user(user: User, *, actor: User, reason: str = "") -> bool:
     """Lift a suspension now (audited, the person is mailed); False when the account is not suspended."""
     if user.status != "suspended":
         return False
-    before = _snapshot(user)
+    before = user_snapshot(user)
     user.status, user.status_reason, user.suspended_until = "active", "", None
     db.session.flush()
-    record(actor, "user.reactivate", user, reason=reason.strip(), snapshot={"before": before, "after": _snapshot(user)})
+    record(actor, "user.reactivate", user, reason=reason.strip(), snapshot={"before": before, "after": user_snapshot(user)})
     queue_mail(user.email, "account_reactivated", language=user.language, user=user)
     return True
 
@@ -360,8 +360,3 @@ def users_query(*, status: str = "", role: str = "", search: str = "") -> Select
         query = query.where(or_(contains(User.display_name, search), contains(User.email, search),
                                 contains(Organisation.name, search)))
     return query
-
-
-def _snapshot(user: User) -> dict:
-    return {"email": user.email, "display_name": user.display_name, "role": user.role, "status": user.status,
-            "organisation": user.organisation.name if user.organisation else None}

@@ -12,7 +12,7 @@ from forum.accounts.models import User
 from forum.accounts.services import change_user
 from forum.extensions import db
 from forum.moderation.demo import days_ago
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from forum.organisations.models import Organisation
 from forum.organisations.services import OrganisationData, import_organisations, save_organisation
 from forum.pages.services import get_page, update_page

@@ -13,7 +13,7 @@ from forum.accounts.models import User
 from forum.discussion.models import Board, Thread
 from forum.discussion.services import DiscussionError
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import board_snapshot, record
 from forum.queries import move_in_order
 
 # What a new installation starts with; admins change the boards afterwards.
@@ -61,10 +61,6 @@ def board_threads(board: Board) -> Select:
             .order_by(Thread.pinned_at.desc().nulls_last(), Thread.last_activity_at.desc(), Thread.id.desc()))
 
 
-def _snapshot(board: Board) -> dict:
-    return {"title": board.title, "description": board.description, "position": board.position}
-
-
 def _check_title(title: str, board: Board | None = None) -> str:
     title = " ".join(title.split())
     other = db.session.scalar(select(Board).where(func.lower(Board.title) == title.lower()))
@@ -80,7 +76,7 @@ def create_board(title: str, description: str, *, actor: User) -> Board:
     board = Board(title=title, description=description.strip(), position=(last or 0) + 1)
     db.session.add(board)
     db.session.flush()
-    record(actor, "board.create", board, snapshot=_snapshot(board))
+    record(actor, "board.create", board, snapshot=board_snapshot(board))
     return board
 
 
@@ -90,10 +86,10 @@ def update_board(board: Board, title: str, description: str, *, actor: User) -> 
     description = description.strip()
     if (title, description) == (board.title, board.description):
         return False
-    before = _snapshot(board)
+    before = board_snapshot(board)
     board.title, board.description = title, description
     db.session.flush()
-    record(actor, "board.update", board, snapshot={"before": before, "after": _snapshot(board)})
+    record(actor, "board.update", board, snapshot={"before": before, "after": board_snapshot(board)})
     return True
 
 
@@ -103,7 +99,7 @@ def move_board(board: Board, step: int, *, actor: User) -> bool:
     if not move_in_order(boards, board, step):
         return False
     db.session.flush()
-    record(actor, "board.move", board, snapshot=_snapshot(board))
+    record(actor, "board.move", board, snapshot=board_snapshot(board))
     return True
 
 

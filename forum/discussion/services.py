@@ -22,8 +22,9 @@ from forum.discussion.mentions import link_mentions
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread, ThreadRead
 from forum.discussion.quotes import QUOTE_LINKS, keep_hidden_quotes, quote  # noqa: F401 (quote: for demo data)
 from forum.extensions import db
-from forum.queries import Page, page_count as pages_for
+from forum.moderation.services import record_moderator_edit
 from forum.notifications import services as notifications
+from forum.queries import Page, page_count as pages_for
 
 
 class DiscussionError(ValueError):
@@ -118,8 +119,6 @@ def edit_post(post: Post, body: str, *, editor: User, version: int) -> bool:
     db.session.flush()
     db.session.expire(post)
     if editor.id != post.author_id:  # only moderators may edit other people's posts (permissions.can_edit_post)
-        from forum.moderation.services import record_moderator_edit
-
         record_moderator_edit(post, previous, editor=editor)
     return True
 

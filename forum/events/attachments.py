@@ -16,7 +16,7 @@ from flask_babel import format_decimal, gettext as _
 from forum.events.models import Event, EventAttachment
 from forum.events.services import EventError
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import record
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from forum.events.attachments import add_attachment, delete_attachment
 from forum.events.models import Event, EventRegistration
 from forum.extensions import db
 from forum.moderation.demo import days_ago
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from forum.notifications.services import follow
 
 ORGANISER_EMAIL = "veranstaltung@servicestelle.example"
@@ -116,7 +116,7 @@ def _register(event: Event, people: list[User]) -> None:
     """Registrations as members made them: through the service while registration is open, directly (weeks
     before) once it is closed; they follow the event, as registering through the page does."""
     for person in people:
-        if services.registration_closed_reason(event) is None:
+        if event.registration_closed_reason() is None:
             services.register(person, event)
         elif event.status == "open":
             db.session.add(EventRegistration(event_id=event.id, user_id=person.id, status="registered",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -76,6 +77,19 @@ class Event(db.Model):
     @property
     def status_label(self) -> str:
         return str(EVENT_STATUSES.get(self.status, self.status))
+
+    def registration_closed_reason(self, now: datetime | None = None) -> str | None:
+        """Why registration for this event is closed, as a message for the page; None while it is open."""
+        now = now or utcnow()
+        if self.status == "cancelled":
+            return gettext("Die Veranstaltung wurde abgesagt.")
+        if self.status == "done":
+            return gettext("Die Veranstaltung ist abgeschlossen.")
+        if self.status != "open":
+            return gettext("Die Anmeldung ist noch nicht geöffnet.")
+        if now > (self.registration_deadline or self.starts_at):
+            return gettext("Die Anmeldefrist ist abgelaufen.")
+        return None
 
     @property
     def is_online(self) -> bool:

@@ -16,7 +16,7 @@ from forum.discussion.services import start_thread
 from forum.events.models import REGISTRATION_STATUSES, Event, EventRegistration
 from forum.exports import excel_csv
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import event_snapshot, record
 from forum.notifications.services import absolute_url, follow, notify_follow_up, queue_mail
 
 class EventError(ValueError):
@@ -39,20 +39,6 @@ class EventData:
     capacity: int | None
     registration_deadline: datetime | None
     status: str
-
-
-def registration_closed_reason(event, now=None) -> str | None:
-    """Why registration for this event is closed, as a message for the page; None while it is open."""
-    now = now or utcnow()
-    if event.status == "cancelled":
-        return _("Die Veranstaltung wurde abgesagt.")
-    if event.status == "done":
-        return _("Die Veranstaltung ist abgeschlossen.")
-    if event.status != "open":
-        return _("Die Anmeldung ist noch nicht geöffnet.")
-    if now > (event.registration_deadline or event.starts_at):
-        return _("Die Anmeldefrist ist abgelaufen.")
-    return None
 
 
 def _lock(event: Event) -> Event:
@@ -85,14 +71,6 @@ def _apply(event: Event, data: EventData) -> None:
     event.updated_at = utcnow()
 
 
-def _snapshot(event: Event) -> dict:
-    return {"title": event.title, "kind": event.kind, "status": event.status,
-            "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
-            "location": event.location, "online_url": event.online_url, "land": event.land,
-            "capacity": event.capacity,
-            "registration_deadline": event.registration_deadline.isoformat() if event.registration_deadline else None}
-
-
 def create_event(data: EventData, *, actor) -> Event:
     """Create an event with its main discussion thread (titled like the event); audited."""
     _check(data)
@@ -101,7 +79,7 @@ def create_event(data: EventData, *, actor) -> Event:
     db.session.add(event)
     db.session.flush()
     start_thread(event.title, author=actor, event=event)
-    record(actor, "event.create", event, snapshot={"after": _snapshot(event)})
+    record(actor, "event.create", event, snapshot={"after": event_snapshot(event)})
     return event
 
 
@@ -109,14 +87,14 @@ def update_event(event: Event, data: EventData, *, actor) -> Event:
     """Change an event; more places (or re-opening) move waiting people up, oldest first; audited."""
     _check(data)
     event = _lock(event)
-    before = _snapshot(event)
+    before = event_snapshot(event)
     _apply(event, data)
     event.ical_sequence = Event.ical_sequence + 1
     if event.main_thread is not None and event.main_thread.title != event.title:
         event.main_thread.title = event.title
     db.session.flush()
     _fill_free_places(event)
-    record(actor, "event.update", event, snapshot={"before": before, "after": _snapshot(event)})
+    record(actor, "event.update", event, snapshot={"before": before, "after": event_snapshot(event)})
     return event
 
 
@@ -137,7 +115,7 @@ def cancel_event(event: Event, *, actor, reason: str = "") -> int:
                    reason=reason.strip(), event_url=absolute_url("events.show", event_id=event.id))
     db.session.flush()
     record(actor, "event.cancel", event, reason=reason.strip(),
-           snapshot={"after": _snapshot(event), "notified": len(people)})
+           snapshot={"after": event_snapshot(event), "notified": len(people)})
     return len(people)
 
 
@@ -148,7 +126,7 @@ def complete_event(event: Event, *, actor) -> Event:
         raise EventError(_("Die Veranstaltung ist schon abgesagt oder abgeschlossen."))
     event.status, event.updated_at = "done", utcnow()
     db.session.flush()
-    record(actor, "event.complete", event, snapshot={"after": _snapshot(event)})
+    record(actor, "event.complete", event, snapshot={"after": event_snapshot(event)})
     return event
 
 
@@ -164,7 +142,7 @@ def register(user, event: Event) -> str:
     end of the list; they follow the event. Registering again is harmless; after cancelling it queues anew.
     Raises EventError when registration is closed."""
     event = _lock(event)
-    reason = registration_closed_reason(event)
+    reason = event.registration_closed_reason()
     if reason:
         raise EventError(reason)
     registration = db.session.scalar(select(EventRegistration).where(

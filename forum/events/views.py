@@ -69,7 +69,7 @@ def show(event_id: int):
     return render_template(
         "events/show.html", event=event, counts=services.registration_counts([event.id])[event.id],
         registration=registration, position=services.waiting_position(registration) if registration else None,
-        closed_reason=services.registration_closed_reason(event), form=ConfirmForm(), laender=LAENDER,
+        closed_reason=event.registration_closed_reason(), form=ConfirmForm(), laender=LAENDER,
         format_size=attachments.format_size, presented_ideas=ideas_presented_at(event, current_user))
 
 
@@ -157,7 +157,7 @@ def register(event_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("events.show", event_id=event.id))
     if not can_register_for_event(current_user, event):
-        flash(services.registration_closed_reason(event) or _("Sie können sich nicht anmelden."), "warning")
+        flash(event.registration_closed_reason() or _("Sie können sich nicht anmelden."), "warning")
         return redirect(url_for("events.show", event_id=event.id))
     try:
         status = services.register(current_user, event)

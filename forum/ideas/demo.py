@@ -19,7 +19,7 @@ from forum.ideas import services
 from forum.ideas.models import Idea, ReferenceTerm
 from forum.ideas.terms import add_term, ensure_reference_terms, move_term, rename_term, set_term_active, terms_by_kind
 from forum.moderation.demo import days_ago
-from forum.moderation.models import AuditEntry
+from forum.audit import AuditEntry
 from forum.moderation.redaction import redact_idea
 from forum.organisations.models import Organisation
 

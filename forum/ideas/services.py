@@ -19,7 +19,7 @@ from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas.models import (IDEA_STATUSES, STATUS_TRANSITIONS, Idea, IdeaAdoption, IdeaEvent, IdeaRevision,
                                 IdeaVote, ReferenceTerm, idea_terms)
-from forum.moderation.services import record
+from forum.audit import idea_snapshot, record
 from forum.notifications import services as notifications
 from forum.organisations.models import Organisation
 from forum.permissions import visible_ideas
@@ -95,7 +95,7 @@ def edit_idea(idea: Idea, data: IdeaData, *, editor: User, organisation: Organis
                  and idea.organisation_id == organisation.id and {t.id for t in idea.terms} == {t.id for t in terms})
     if unchanged:
         return False
-    before = _snapshot(idea)
+    before = idea_snapshot(idea)
     db.session.add(IdeaRevision(idea_id=idea.id, editor_id=editor.id, title=idea.title, summary=idea.summary,
                                 description_source=idea.description_source))
     if idea.description_source != data.description:
@@ -107,7 +107,7 @@ def edit_idea(idea: Idea, data: IdeaData, *, editor: User, organisation: Organis
     idea.updated_at = idea.last_activity_at = utcnow()
     db.session.flush()
     if editor.id != idea.author_id:
-        record(editor, "idea.edit", idea, snapshot={"before": before, "after": _snapshot(idea)})
+        record(editor, "idea.edit", idea, snapshot={"before": before, "after": idea_snapshot(idea)})
     return True
 
 
@@ -121,12 +121,6 @@ def revisions_of(idea: Idea) -> list[IdeaRevision]:
 def count_revisions(idea: Idea) -> int:
     """How many earlier versions of the text there are."""
     return db.session.scalar(select(func.count(IdeaRevision.id)).where(IdeaRevision.idea_id == idea.id))
-
-
-def _snapshot(idea: Idea) -> dict:
-    return {"title": idea.title, "summary": idea.summary, "description": idea.description_source,
-            "status": idea.status, "organisation": idea.organisation.name if idea.organisation else None,
-            "contact": idea.contact, "terms": [term.name for term in idea.terms]}
 
 
 # --- status -------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from forum.accounts.models import User
 from forum.extensions import db
 from forum.ideas.models import REFERENCE_KINDS, ReferenceTerm
 from forum.ideas.services import IdeaError
-from forum.moderation.services import record
+from forum.audit import term_snapshot, record
 from forum.queries import move_in_order
 
 # What a new installation starts with (`ensure_reference_terms`); admins change the lists afterwards.
@@ -60,7 +60,7 @@ def add_term(kind: str, name: str, *, actor: User) -> ReferenceTerm:
     term = ReferenceTerm(kind=kind, name=name, position=(last or 0) + 1, active=True)
     db.session.add(term)
     db.session.flush()
-    record(actor, "reference_term.create", term, snapshot=_snapshot(term))
+    record(actor, "reference_term.create", term, snapshot=term_snapshot(term))
     return term
 
 
@@ -72,10 +72,10 @@ def rename_term(term: ReferenceTerm, name: str, *, actor: User) -> bool:
     other = _same_name(term.kind, name)
     if other is not None and other.id != term.id:
         raise IdeaError(_("„%(name)s“ steht schon in der Liste.", name=name))
-    before = _snapshot(term)
+    before = term_snapshot(term)
     term.name = name
     db.session.flush()
-    record(actor, "reference_term.rename", term, snapshot={"before": before, "after": _snapshot(term)})
+    record(actor, "reference_term.rename", term, snapshot={"before": before, "after": term_snapshot(term)})
     return True
 
 
@@ -86,7 +86,7 @@ def move_term(term: ReferenceTerm, step: int, *, actor: User) -> bool:
     if not move_in_order(terms, term, step):
         return False
     db.session.flush()
-    record(actor, "reference_term.move", term, snapshot=_snapshot(term))
+    record(actor, "reference_term.move", term, snapshot=term_snapshot(term))
     return True
 
 
@@ -97,7 +97,7 @@ def set_term_active(term: ReferenceTerm, active: bool, *, actor: User) -> bool:
     term.active = active
     db.session.flush()
     record(actor, "reference_term.activate" if active else "reference_term.deactivate", term,
-           snapshot=_snapshot(term))
+           snapshot=term_snapshot(term))
     return True
 
 
@@ -113,7 +113,3 @@ def ensure_reference_terms() -> int:
             added += 1
     db.session.flush()
     return added
-
-
-def _snapshot(term: ReferenceTerm) -> dict:
-    return {"kind": term.kind, "name": term.name, "position": term.position, "active": term.active}

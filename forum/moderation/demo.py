@@ -30,7 +30,8 @@ from forum.discussion.services import add_post, append_post, edit_post, open_thr
 from forum.events.models import Event, EventAttachment, EventRegistration
 from forum.extensions import db
 from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote
-from forum.moderation.models import AuditEntry, Report
+from forum.audit import AuditEntry
+from forum.moderation.models import Report
 from forum.moderation.redaction import redact_post, redact_thread
 from forum.moderation.reports import report_post, resolve_case
 from forum.moderation.services import (AuditFilter, export_audit_log, hide_post, lock_thread, move_thread,

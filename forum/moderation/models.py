@@ -1,4 +1,4 @@
-"""The audit log (Moderationsprotokoll) and reports (Meldungen) of posts."""
+"""Reports (Meldungen) of posts, and the reasons and outcomes moderators choose from."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,53 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.accounts.models import User
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
-
-
-class AuditEntry(db.Model):
-    """Who did what to which object, why and when; never edited or deleted."""
-
-    __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_target", "target_type", "target_id"),
-                      Index("ix_audit_entries_action_created_at", "action", "created_at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    action: Mapped[str] = mapped_column(String(60))
-    target_type: Mapped[str] = mapped_column(String(40))
-    target_id: Mapped[int | None]
-    reason: Mapped[str] = mapped_column(Text, default="")
-    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    actor: Mapped[User | None] = relationship()
-
-    @property
-    def action_label(self) -> str:
-        from forum.moderation.services import ACTION_LABELS
-
-        return str(ACTION_LABELS.get(self.action, self.action))
-
-    @property
-    def target_label(self) -> str:
-        from forum.moderation.services import TARGET_LABELS
-
-        return str(TARGET_LABELS.get(self.target_type, self.target_type or "–"))
-
-    @property
-    def subject(self) -> str:
-        """The object's name as it was at the time ("Nr. 3 in „Titel“" for a post), whatever shape the action's
-        snapshot has: a mapping, {"before": …, "after": …} of mappings or of plain values (a renamed title)."""
-        snapshot = self.snapshot if isinstance(self.snapshot, dict) else {}
-        state = snapshot.get("after", snapshot)
-        if not isinstance(state, dict):
-            state = {"title": state}
-        if self.target_type == "posts" and state.get("number") is not None:
-            return gettext("Nr. %(number)s in „%(title)s“", number=state.get("number"), title=state.get("thread") or "")
-        for key in ("display_name", "name", "title", "email"):
-            value = state.get(key)
-            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-                return str(value)
-        return ""
 
 
 # Why a member reports a post, and why a moderator hides one (the same list; the key is stored).

@@ -20,12 +20,16 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import Column, or_, select, update
 
+from forum import markup
+from forum.audit import AuditEntry, record
 from forum.clock import utcnow
 from forum.discussion import quotes
 from forum.discussion.models import Post, PostRevision, Thread
+from forum.discussion.services import render_post
 from forum.extensions import db
-from forum.moderation.models import AuditEntry, Report
-from forum.moderation.services import ModerationError, record, unhide_post
+from forum.ideas.models import Idea, IdeaRevision
+from forum.moderation.models import Report
+from forum.moderation.services import ModerationError, close_reports, unhide_post
 from forum.notifications.models import OutboxMessage
 
 MIN_PASSAGE_CHARS = 3
@@ -155,9 +159,6 @@ def redact_post(post: Post, passage: str, *, actor, replacement: str, show_again
 
     Raises ModerationError when the passage is too short or occurs neither in the post nor in its versions.
     """
-    from forum.discussion.services import render_post
-    from forum.moderation.reports import close_reports
-
     found = _checked(passage, replacement)
     posts, revisions = _affected_posts(post, found)
     if post not in posts and not any(revision.post_id == post.id for revision, _thread in revisions):
@@ -241,9 +242,6 @@ def redact_idea(idea, passage: str, *, actor, replacement: str) -> TextRedaction
 
     Raises ModerationError when the passage is too short or neither in the idea nor in its versions.
     """
-    from forum import markup
-    from forum.ideas.models import Idea, IdeaRevision
-
     found = _checked(passage, replacement)
     revisions = [revision for revision in db.session.scalars(
         select(IdeaRevision).where(IdeaRevision.idea_id == idea.id).order_by(IdeaRevision.id))

@@ -17,13 +17,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from forum.audit import post_snapshot, record
 from forum.clock import utcnow
 from forum.discussion.models import Post, Thread
 from forum.extensions import db
-from forum.queries import Page, page_count
 from forum.moderation.models import Report
-from forum.moderation.services import (ModerationError, hide_post, post_snapshot, record, set_hidden,
-                                       unhide_post)
+from forum.moderation.services import ModerationError, close_reports, hide_post, set_hidden, unhide_post
+from forum.notifications.services import notify_new_report
+from forum.queries import Page, page_count
 
 REPORT_WINDOW = timedelta(days=1)
 
@@ -68,8 +69,6 @@ def report_post(post: Post, *, reporter, reason: str, note: str = "") -> Report 
                                               note=_("Der Beitrag wurde als möglicherweise personenbezogene "
                                                      "Daten enthaltend gemeldet und wird geprüft.")):
         record(reporter, "post.auto_hide", post, reason=_("Meldung: Sozialdaten"), snapshot=post_snapshot(post))
-    from forum.notifications.services import notify_new_report
-
     # notify_new_report skips moderators with an unread notice of this post; parallel reports of one post must
     # see each other's notices, so they take turns on the post's row (NO KEY UPDATE: the reports' foreign keys
     # hold KEY SHARE on it). SQLite serialises writers anyway and ignores the clause.
@@ -79,27 +78,6 @@ def report_post(post: Post, *, reporter, reason: str, note: str = "") -> Report 
 
 
 # --- closing cases ------------------------------------------------------------------------------------------
-
-def close_reports(post: Post, *, actor, outcome: str, note: str = "") -> list[tuple[int, str]]:
-    """Close every open report of the post with an outcome; tell the reporters; audit it once.
-
-    Returns (reporter id, reason) of the reports this call closed — empty when none was open.
-    """
-    from forum.notifications.services import notify_report_resolved
-
-    closed = db.session.execute(
-        update(Report).where(Report.post_id == post.id, Report.resolved_at.is_(None))
-        .values(resolved_at=utcnow(), resolved_by_id=actor.id, outcome=outcome, resolution_note=note.strip())
-        .returning(Report.reporter_id, Report.reason).execution_options(synchronize_session=False)).all()
-    if not closed:
-        return []
-    reasons = Counter(reason for _reporter, reason in closed)
-    record(actor, "report.resolve", post, reason=note.strip(),
-           snapshot={**post_snapshot(post), "outcome": outcome, "reports": len(closed), "reasons": dict(reasons)})
-    notify_report_resolved(post, reporter_ids=[reporter for reporter, _reason in closed], outcome=outcome,
-                           actor=actor)
-    return [tuple(row) for row in closed]
-
 
 def resolve_case(post: Post, *, actor, outcome: str, note: str = "", reason: str = "") -> int:
     """Close the case of a post from the queue: "hidden" hides it with `reason` (or the most frequent reason

@@ -1,4 +1,4 @@
-"""Moderation of posts and threads, and the audit log: every moderator and admin service calls record().
+"""Moderation of posts and threads, and the Moderationsprotokoll page (its filters and CSV export).
 
 Each action is a conditional UPDATE (`… WHERE hidden_at IS NULL`), so two moderators acting at once change the
 row once; the second gets False and a message, never a double action or a second audit entry. Reports and the
@@ -7,6 +7,7 @@ report queue are in `forum/moderation/reports.py`, redaction in `forum/moderatio
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,40 +17,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from forum.audit import AuditEntry, post_snapshot, record, thread_snapshot
 from forum.clock import from_berlin, utcnow
 from forum.discussion.models import Board, Post, Thread
 from forum.exports import excel_csv
 from forum.extensions import db
-from forum.moderation.models import REASONS, AuditEntry
+from forum.moderation.models import REASONS, Report
+from forum.notifications.services import notify_post_hidden, notify_report_resolved
 
 
 class ModerationError(ValueError):
     """A moderation rule was broken; the message is in the user's language, for the form."""
-
-
-def record(actor, action: str, target, *, reason: str = "", snapshot: dict | None = None) -> AuditEntry:
-    """Add one audit entry (who, what, on which object, why) with a snapshot of the target; flushes."""
-    entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        target_type=type(target).__tablename__ if target is not None else "",
-        target_id=getattr(target, "id", None),
-        reason=reason or "",
-        snapshot=snapshot or {},
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
-
-
-def post_snapshot(post: Post) -> dict:
-    """What the audit log keeps of a post at the moment of an action: where it is, who wrote it, its text."""
-    return {"thread": post.thread.title, "thread_id": post.thread_id, "number": post.number,
-            "author": post.author.display_name, "text": post.body_source}
-
-
-def _thread_snapshot(thread: Thread) -> dict:
-    return {"title": thread.title, "board": thread.board.title if thread.board else None}
 
 
 def _reason_text(reason: str, note: str) -> str:
@@ -73,8 +51,6 @@ def set_hidden(post: Post, *, actor, reason: str, note: str = "") -> bool:
     `actor` None: hidden automatically by a report of client data, pending review (the audit entry names the
     reporter then, see reports.report_post). Open reports are not touched here.
     """
-    from forum.notifications.services import notify_post_hidden
-
     note = note.strip()
     shown = Post.hidden_at.is_(None)
     # A moderator's decision replaces an automatic hiding "pending review" (its reason and note).
@@ -90,8 +66,6 @@ def set_hidden(post: Post, *, actor, reason: str, note: str = "") -> bool:
 def hide_post(post: Post, *, actor, reason: str, note: str = "") -> bool:
     """A moderator hides a post with a reason; open reports of it are closed as "hidden" (reporters told).
     False (and nothing written) when the post was hidden already."""
-    from forum.moderation.reports import close_reports
-
     if not set_hidden(post, actor=actor, reason=reason, note=note):
         return False
     record(actor, "post.hide", post, reason=_reason_text(reason, note.strip()), snapshot=post_snapshot(post))
@@ -130,10 +104,27 @@ def unpin_post(post: Post, *, actor) -> bool:
 
 def record_moderator_edit(post: Post, previous: str, *, editor) -> None:
     """A moderator changed someone else's post: audited with the text before, open reports closed as "edited"."""
-    from forum.moderation.reports import close_reports
-
     record(editor, "post.edit", post, snapshot={**post_snapshot(post), "before": previous})
     close_reports(post, actor=editor, outcome="edited")
+
+
+def close_reports(post: Post, *, actor, outcome: str, note: str = "") -> list[tuple[int, str]]:
+    """Close every open report of the post with an outcome; tell the reporters; audit it once.
+
+    Returns (reporter id, reason) of the reports this call closed — empty when none was open.
+    """
+    closed = db.session.execute(
+        update(Report).where(Report.post_id == post.id, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=actor.id, outcome=outcome, resolution_note=note.strip())
+        .returning(Report.reporter_id, Report.reason).execution_options(synchronize_session=False)).all()
+    if not closed:
+        return []
+    reasons = Counter(reason for _reporter, reason in closed)
+    record(actor, "report.resolve", post, reason=note.strip(),
+           snapshot={**post_snapshot(post), "outcome": outcome, "reports": len(closed), "reasons": dict(reasons)})
+    notify_report_resolved(post, reporter_ids=[reporter for reporter, _reason in closed], outcome=outcome,
+                           actor=actor)
+    return [tuple(row) for row in closed]
 
 
 def pinned_posts(thread: Thread) -> list[Post]:
@@ -152,7 +143,7 @@ def pin_thread(thread: Thread, *, actor) -> bool:
     if not _change(Thread, thread.id, Thread.pinned_at.is_(None), pinned_at=utcnow()):
         return False
     db.session.expire(thread)
-    record(actor, "thread.pin", thread, snapshot=_thread_snapshot(thread))
+    record(actor, "thread.pin", thread, snapshot=thread_snapshot(thread))
     return True
 
 
@@ -161,7 +152,7 @@ def unpin_thread(thread: Thread, *, actor) -> bool:
     if not _change(Thread, thread.id, Thread.pinned_at.is_not(None), pinned_at=None):
         return False
     db.session.expire(thread)
-    record(actor, "thread.unpin", thread, snapshot=_thread_snapshot(thread))
+    record(actor, "thread.unpin", thread, snapshot=thread_snapshot(thread))
     return True
 
 
@@ -172,7 +163,7 @@ def lock_thread(thread: Thread, *, actor, reason: str) -> bool:
                    lock_reason=reason):
         return False
     db.session.expire(thread)
-    record(actor, "thread.lock", thread, reason=reason, snapshot=_thread_snapshot(thread))
+    record(actor, "thread.lock", thread, reason=reason, snapshot=thread_snapshot(thread))
     return True
 
 
@@ -182,7 +173,7 @@ def unlock_thread(thread: Thread, *, actor) -> bool:
                    lock_reason=""):
         return False
     db.session.expire(thread)
-    record(actor, "thread.unlock", thread, snapshot=_thread_snapshot(thread))
+    record(actor, "thread.unlock", thread, snapshot=thread_snapshot(thread))
     return True
 
 
@@ -217,74 +208,6 @@ def board_choices() -> dict[int, str]:
 
 # --- the audit log ------------------------------------------------------------------------------------------
 
-# Every action the code records, with the words the log shows (and filters by).
-ACTION_LABELS = {
-    "post.hide": _l("Beitrag ausgeblendet"),
-    "post.auto_hide": _l("Beitrag wegen Sozialdaten-Meldung ausgeblendet"),
-    "post.unhide": _l("Beitrag wieder eingeblendet"),
-    "post.pin": _l("Beitrag angeheftet"),
-    "post.unpin": _l("Beitrag gelöst"),
-    "post.edit": _l("Beitrag von der Moderation bearbeitet"),
-    "post.redact": _l("Beitrag geschwärzt"),
-    "thread.redact": _l("Titel einer Diskussion geschwärzt"),
-    "idea.redact": _l("Ansatz geschwärzt"),
-    "report.resolve": _l("Meldung abgeschlossen"),
-    "thread.pin": _l("Diskussion angeheftet"),
-    "thread.unpin": _l("Diskussion gelöst"),
-    "thread.lock": _l("Diskussion geschlossen"),
-    "thread.unlock": _l("Diskussion wieder geöffnet"),
-    "thread.move": _l("Diskussion verschoben"),
-    "thread.rename": _l("Diskussion umbenannt"),
-    "user.suspend": _l("Konto gesperrt"),
-    "user.reactivate": _l("Sperre aufgehoben"),
-    "user.suspension_ended": _l("Sperre abgelaufen"),
-    "user.change_role": _l("Rolle geändert"),
-    "user.change_status": _l("Status geändert"),
-    "user.change_organisation": _l("Organisation geändert"),
-    "registration.approve": _l("Registrierung freigeschaltet"),
-    "registration.reject": _l("Registrierung abgelehnt"),
-    "audit_log.export": _l("Protokoll exportiert"),
-    "board.create": _l("Fachforum angelegt"),
-    "board.update": _l("Fachforum geändert"),
-    "board.move": _l("Fachforum verschoben"),
-    "event.create": _l("Veranstaltung angelegt"),
-    "event.update": _l("Veranstaltung geändert"),
-    "event.cancel": _l("Veranstaltung abgesagt"),
-    "event.complete": _l("Veranstaltung abgeschlossen"),
-    "event.documentation": _l("Dokumentation geändert"),
-    "event.participants_export": _l("Teilnehmendenliste exportiert"),
-    "event.attachment.add": _l("Datei hochgeladen"),
-    "event.attachment.delete": _l("Datei gelöscht"),
-    "event.follow_up.start": _l("Folgediskussion begonnen"),
-    "event.follow_up.link": _l("Folgediskussion verknüpft"),
-    "event.follow_up.unlink": _l("Folgediskussion gelöst"),
-    "idea.edit": _l("Ansatz bearbeitet"),
-    "idea.status": _l("Status eines Ansatzes geändert"),
-    "idea.link_event": _l("Ansatz mit Veranstaltung verknüpft"),
-    "idea.unlink_event": _l("Verknüpfung gelöst"),
-    "reference_term.create": _l("Listeneintrag angelegt"),
-    "reference_term.rename": _l("Listeneintrag umbenannt"),
-    "reference_term.move": _l("Listeneintrag verschoben"),
-    "reference_term.activate": _l("Listeneintrag aktiviert"),
-    "reference_term.deactivate": _l("Listeneintrag deaktiviert"),
-    "organisation.create": _l("Organisation angelegt"),
-    "organisation.update": _l("Organisation geändert"),
-    "organisation.import": _l("Organisationen importiert"),
-    "page.update": _l("Rechtstext geändert"),
-}
-TARGET_LABELS = {
-    "posts": _l("Beitrag"),
-    "threads": _l("Diskussion"),
-    "users": _l("Konto"),
-    "events": _l("Veranstaltung"),
-    "ideas": _l("Ansatz"),
-    "boards": _l("Fachforum"),
-    "organisations": _l("Organisation"),
-    "site_pages": _l("Seite"),
-    "reference_terms": _l("Listeneintrag"),
-    "event_attachments": _l("Datei"),
-    "audit_entries": _l("Protokoll"),
-}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from forum.extensions import db
 from forum.forms import choices
 from forum.moderation import bp, reports, services
 from forum.moderation.forms import AuditFilterForm, ResolveCaseForm, SuspendForm
+from forum.audit import ACTION_LABELS, TARGET_LABELS
 from forum.moderation.models import REASONS
 from forum.permissions import (can_approve_registrations, can_decide_registration, can_moderate_post,
                                can_reactivate_user, can_suspend_user, can_view_audit_log, can_view_reports, require)
@@ -173,8 +174,8 @@ def _audit_filter() -> tuple[AuditFilterForm, services.AuditFilter]:
     """The filter form from the query string, and the filters it yields (invalid ones are left out)."""
     form = AuditFilterForm(formdata=request.args)
     form.actor.choices = choices({"": _("alle"), **services.audit_actors()})
-    form.action.choices = choices({"": _("alle"), **services.ACTION_LABELS})
-    form.target.choices = choices({"": _("alle"), **services.TARGET_LABELS})
+    form.action.choices = choices({"": _("alle"), **ACTION_LABELS})
+    form.target.choices = choices({"": _("alle"), **TARGET_LABELS})
     form.validate()
     valid = lambda field: field.data if not field.errors else None  # noqa: E731
     return form, services.AuditFilter(actor_id=valid(form.actor), action=valid(form.action) or "",

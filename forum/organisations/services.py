@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import organisation_snapshot, record
 from forum.organisations.models import KIND_LABELS, LAENDER, Organisation, OrganisationDomain
 
 _DOMAIN = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
@@ -140,14 +140,14 @@ def save_organisation(organisation: Organisation | None, data: OrganisationData,
     if problems:
         raise OrganisationError(" ".join(problems))
     created = organisation is None
-    before = None if created else _snapshot(organisation)
+    before = None if created else organisation_snapshot(organisation)
     if created:
         organisation = Organisation(name=data.name, kind=data.kind)
         db.session.add(organisation)
     _apply(organisation, data)
     db.session.flush()
     record(actor, "organisation.create" if created else "organisation.update", organisation,
-           snapshot={"before": before, "after": _snapshot(organisation)})
+           snapshot={"before": before, "after": organisation_snapshot(organisation)})
     return organisation
 
 
@@ -159,12 +159,6 @@ def _apply(organisation: Organisation, data: OrganisationData) -> None:
     organisation.jobcenter_type = data.jobcenter_type
     keep = {d.domain: d for d in organisation.domains}
     organisation.domains = [keep.get(domain) or OrganisationDomain(domain=domain) for domain in data.domains]
-
-
-def _snapshot(organisation: Organisation) -> dict:
-    return {"name": organisation.name, "kind": organisation.kind, "land": organisation.land,
-            "region": organisation.region, "jobcenter_type": organisation.jobcenter_type,
-            "domains": organisation.domain_names}
 
 
 # --- CSV import ---------------------------------------------------------------------------------------------

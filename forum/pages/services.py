@@ -7,7 +7,7 @@ from sqlalchemy import select
 from forum import markup
 from forum.clock import utcnow
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import record
 from forum.pages.models import SitePage
 
 LEGAL_PAGES = {

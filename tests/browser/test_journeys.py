@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from forum.accounts.models import User
 from forum.extensions import db
-from forum.moderation.services import record
+from forum.audit import record
 from tests.browser.conftest import ROOT, check_accessibility, sideways_overflow
 from tests.factories import PASSWORD, make_organisation, make_user
 
