@@ -1,6 +1,7 @@
 """The ABC-Extranet: create_app() wires config → extensions → inputs → blueprints → errors → security → cli."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from flask import Flask, request, session, url_for
@@ -13,6 +14,9 @@ from forum.config import load_config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+# The domain packages with pages, in the order their blueprints are registered.
+BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
+                      "notifications", "pages")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -39,22 +43,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     inputs.init_app(app)  # before the blueprints: their routes use its URL converters
 
-    # Views are imported here, not in the packages' __init__, so models can import each other freely.
-    from forum.accounts.views import bp as accounts_bp
-    from forum.admin.views import bp as admin_bp
-    from forum.discussion.views import bp as discussion_bp
-    from forum.events.views import bp as events_bp
-    from forum.ideas.views import bp as ideas_bp
-    from forum.main.views import bp as main_bp
-    from forum.moderation.views import bp as moderation_bp
-    from forum.notifications.views import bp as notifications_bp
-    from forum.organisations.views import bp as organisations_bp
-    from forum.pages.views import bp as pages_bp
+    # Each package names its view modules; they are imported here (not in the packages' __init__), so a model
+    # module can be imported without pulling in views, forms and services.
+    for name in BLUEPRINT_PACKAGES:
+        package = importlib.import_module(f"forum.{name}")
+        for module in package.VIEW_MODULES:
+            importlib.import_module(f"forum.{name}.{module}")
+        app.register_blueprint(package.bp)
 
-    for blueprint in (main_bp, accounts_bp, organisations_bp, events_bp, ideas_bp, discussion_bp, admin_bp,
-                      moderation_bp, notifications_bp, pages_bp):
-        app.register_blueprint(blueprint)
-
+    # Imported when an app is built, not with the package: `import forum.config` (gunicorn.conf.py) stays light.
     from forum import cli, errors, security
 
     errors.init_app(app)
@@ -65,7 +62,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _import_models() -> None:
-    """Every model module, so metadata (and Alembic's autogenerate) sees every table."""
+    """Every model module, so metadata (and Alembic's autogenerate) sees every table. Imported when an app is
+    built (not with the package), like the views and cli below."""
     import forum.accounts.models  # noqa: F401
     import forum.audit  # noqa: F401
     import forum.discussion.models  # noqa: F401
@@ -93,7 +91,7 @@ def url_for_page(number: int) -> str:
 
 
 def _init_templates(app: Flask) -> None:
-    from forum.permissions import template_predicates
+    from forum.permissions import template_predicates  # with the app, like the views (see create_app)
 
     app.jinja_env.globals.update(can=template_predicates, get_locale=select_locale, url_for_page=url_for_page)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

@@ -9,7 +9,23 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from forum import demo, markup
+from forum.accounts.forms import MIN_PASSWORD_LENGTH
+from forum.accounts.models import User
+from forum.accounts.services import find_user_by_email, hash_password, normalise_email
+from forum.clock import utcnow
+from forum.discussion.boards import ensure_boards
+from forum.discussion.quotes import link_legacy_quotes
+from forum.discussion.services import rerender_posts
+from forum.events.models import Event
 from forum.extensions import db
+from forum.ideas.models import Idea
+from forum.ideas.terms import ensure_reference_terms
+from forum.notifications.services import deliver, pending_messages, send_digests as queue_digests
+from forum.organisations.models import Organisation
+from forum.organisations.services import import_organisations
+from forum.pages.models import SitePage
+from forum.pages.services import ensure_legal_pages
 
 
 def init_app(app: Flask) -> None:
@@ -26,15 +42,6 @@ def init_app(app: Flask) -> None:
 @click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen")
 def create_admin(email: str, display_name: str, organisation_name: str, password: str) -> None:
     """Create an active admin account (and the legal pages, reference lists and Fachforen, if missing)."""
-    from forum.accounts.forms import MIN_PASSWORD_LENGTH
-    from forum.accounts.models import User
-    from forum.accounts.services import find_user_by_email, hash_password, normalise_email
-    from forum.clock import utcnow
-    from forum.discussion.boards import ensure_boards
-    from forum.ideas.terms import ensure_reference_terms
-    from forum.organisations.models import Organisation
-    from forum.pages.services import ensure_legal_pages
-
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
     if find_user_by_email(email) is not None:
@@ -59,8 +66,6 @@ def create_admin(email: str, display_name: str, organisation_name: str, password
 @click.option("--if-empty", is_flag=True, help="Nur wenn die Datenbank noch keine Konten hat.")
 def seed_demo(if_empty: bool) -> None:
     """Fill the database with realistic German demo data (idempotent) and print the demo logins."""
-    from forum import demo
-
     created = demo.seed(only_if_empty=if_empty)
     db.session.commit()
     click.echo(f"Demodaten: {created} neue Datensätze." if created else "Demodaten sind schon vorhanden.")
@@ -74,8 +79,6 @@ def seed_demo(if_empty: bool) -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_organisations_command(csv_file: Path) -> None:
     """Import organisations from a CSV file; with any bad line nothing is imported."""
-    from forum.organisations.services import import_organisations
-
     report = import_organisations(csv_file.read_bytes(), actor=None)
     if not report.ok:
         db.session.rollback()
@@ -92,8 +95,6 @@ def import_organisations_command(csv_file: Path) -> None:
 @click.option("--limit", default=100, show_default=True, help="Höchstens so viele Mails in diesem Lauf.")
 def send_mail(limit: int) -> None:
     """Deliver pending mail from the outbox (SMTP, or files under instance/mail/ in development)."""
-    from forum.notifications.services import deliver, pending_messages
-
     sent = failed = 0
     for message in pending_messages(limit):
         if deliver(message):
@@ -108,8 +109,6 @@ def send_mail(limit: int) -> None:
 @with_appcontext
 def send_digests() -> None:
     """Put the daily digest of notifications into the outbox for everyone who chose it (run once a day)."""
-    from forum.notifications.services import send_digests as queue_digests
-
     count = queue_digests()
     db.session.commit()
     click.echo(f"{count} Zusammenfassung(en) in den Postausgang gelegt; `send-mail` verschickt sie.")
@@ -120,12 +119,6 @@ def send_digests() -> None:
 def rerender() -> None:
     """Rebuild all stored HTML from the markdown sources (after a change of the allowlist in forum/markup.py);
     quotes written before quotes linked their source post get that link first."""
-    from forum import markup
-    from forum.discussion.quotes import link_legacy_quotes
-    from forum.discussion.services import rerender_posts
-    from forum.events.models import Event
-    from forum.ideas.models import Idea
-    from forum.pages.models import SitePage
 
     legacy = link_legacy_quotes()
     count = 0

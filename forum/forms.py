@@ -10,7 +10,9 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 from wtforms.widgets import HiddenInput, PasswordInput, TextArea
 
+from forum.extensions import db
 from forum.inputs import MAX_ID, without_bidi_controls
+from forum.rules import RuleBroken
 
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]  # what <input type="date"> sends, and what people type without it
@@ -93,6 +95,22 @@ def _with(unbound: UnboundField, key: str, position: int, *, before=(), after=()
     else:
         kwargs[key] = [*before, *(kwargs.get(key) or ()), *after]
     return UnboundField(unbound.field_class, *args, name=unbound.name, **kwargs)
+
+
+def attempt(field, action):
+    """The one way a view calls a service that may refuse: a broken rule (RuleBroken) undoes the transaction and
+    becomes `field`'s message, so the form is shown again with what was typed. Returns (True, result) or
+    (False, None)."""
+    try:
+        return True, action()
+    except RuleBroken as error:
+        db.session.rollback()
+        field.errors.append(str(error))
+        return False, None
+
+
+class ConfirmForm(Form):
+    """A button that changes state: only the CSRF token."""
 
 
 class MoveForm(Form):

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from forum.accounts.models import User
 from forum.extensions import db, login_manager
 
 # Everything else requires login, including every route added later.
@@ -46,8 +47,6 @@ def load_user(session_id: str):
     The version is part of the id stored in the session and the remember-me cookie, so logout, a password
     change and suspension end every copy of the session (flask-login#480).
     """
-    from forum.accounts.models import User
-
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None

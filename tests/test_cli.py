@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.clock import utcnow
-from forum.discussion import guard
+from forum import guard
 from forum.discussion.models import Post, Thread
 from forum.extensions import db
 from forum.ideas.models import ReferenceTerm

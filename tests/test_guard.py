@@ -7,8 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from forum.discussion import guard
-from forum.discussion.models import GuardEvent, Post, Thread
+from forum import guard
+from forum.discussion.models import Post, Thread
+from forum.guard import GuardEvent
 from forum.extensions import db
 from forum.ideas.models import Idea
 from tests.conftest import text_of

@@ -190,10 +190,6 @@ class RejectRegistrationForm(Form):
         Length(max=500, message=_l("Die Begründung darf höchstens 500 Zeichen lang sein."))])
 
 
-class ConfirmForm(Form):
-    """A button that changes state: only the CSRF token."""
-
-
 class UserAdminForm(Form):
     role = SelectField(_l("Rolle"), choices=choices(ROLE_LABELS))
     status = SelectField(_l("Status"), choices=choices({key: label for key, label in STATUS_LABELS.items()

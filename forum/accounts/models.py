@@ -1,14 +1,14 @@
 """Users: one role and one status each; the session version makes sessions revocable."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.clock import UTCDateTime, utcnow
+from forum.clock import UTCDateTime, to_berlin, utcnow
 from forum.extensions import db
 from forum.organisations.models import Organisation
 
@@ -75,10 +75,6 @@ class User(UserMixin, db.Model):
     @property
     def suspended_through(self):
         """The last day (in Berlin) of a suspension with an end; it ends at midnight after that day."""
-        from datetime import timedelta
-
-        from forum.clock import to_berlin
-
         return to_berlin(self.suspended_until - timedelta(seconds=1)).date() if self.suspended_until else None
 
     @property

@@ -10,7 +10,8 @@ from flask_login import current_user
 from forum.discussion import boards, bp, services
 from forum.discussion.forms import BoardForm, ThreadForm
 from forum.discussion.models import Board
-from forum.discussion.views import held_back, post_url
+from forum.discussion.loaders import post_url
+from forum.discussion.posting import held_back
 from forum.extensions import db
 from forum.forms import MoveForm
 from forum.permissions import can_manage_boards, can_start_thread, can_view_board, require

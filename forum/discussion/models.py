@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.moderation.models import REASONS
 
 
 POSTS_PER_PAGE = 25
@@ -128,8 +129,6 @@ class Post(db.Model):
 
     @property
     def hidden_reason_label(self) -> str:
-        from forum.moderation.models import REASONS
-
         return str(REASONS.get(self.hidden_reason, self.hidden_reason))
 
     @property
@@ -161,15 +160,3 @@ class ThreadRead(db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
     last_read_number: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class GuardEvent(db.Model):
-    """The client-data guard fired (and whether the author overrode it) — counted without any of the text."""
-
-    __tablename__ = "guard_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    context: Mapped[str] = mapped_column(String(20))
-    patterns: Mapped[str] = mapped_column(String(200))
-    overridden: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -25,9 +25,10 @@ from forum.extensions import db
 from forum.moderation.services import record_moderator_edit
 from forum.notifications import services as notifications
 from forum.queries import Page, page_count as pages_for
+from forum.rules import RuleBroken
 
 
-class DiscussionError(ValueError):
+class DiscussionError(RuleBroken):
     """A rule of the discussions was broken; the message is in the user's language, for the form."""
 
 

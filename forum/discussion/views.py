@@ -10,73 +10,18 @@ from functools import partial
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from limits import parse_many
 from sqlalchemy.exc import OperationalError
 
-from forum.accounts.forms import ConfirmForm
-from forum.discussion import bp, guard, quotes, services
+from forum.forms import ConfirmForm
+from forum.discussion import bp, quotes, services
+from forum.discussion.loaders import post_url, visible_post, visible_thread
+from forum.discussion.posting import held_back
 from forum.discussion.forms import EditPostForm, PostForm
 from forum.discussion.models import Post, Thread
-from forum.extensions import db, limiter
+from forum.extensions import db
 from forum.moderation import reports, services as moderation
 from forum.permissions import (can_edit_post, can_quote_post, can_reply, can_view_post_revisions, can_view_reports,
                                can_view_thread, can_withdraw_post, require)
-
-
-# --- shared by the writing views (also board_views) ---------------------------------------------------------
-
-def within_posting_limit() -> bool:
-    """Count one post against the user's budget (RATELIMIT_POST, e.g. "10 per minute"); False when it is
-    used up. Checked by hand rather than by decorator, so the form comes back with the text instead of an
-    error page; the counters live in Flask-Limiter's storage (Redis with several app servers)."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return True
-    limits = parse_many(current_app.config["RATELIMIT_POST"])
-    return all([limiter.limiter.hit(item, "posting", str(current_user.id)) for item in limits])
-
-
-def held_back(form, texts, render, *, rate_limited: bool = True):
-    """The answer to a valid post form that is not saved (yet): the preview (second button "Vorschau", with the
-    client-data guard's marks), the client-data warning, or — for new posts — the rate limit. None when the text
-    may be saved.
-
-    `texts` are the (label, text) pairs the guard checks; `render(**context)` shows the form again.
-    """
-    if "preview" in request.form:  # the same marks as on publishing, but nothing counted or stopped
-        return render(preview=services.render_post(form.body.data)[0], finding=guard.find(texts))
-    finding = guard.review(texts, confirmed=form.confirm_client_data.data, context="post")
-    if finding and finding.blocked:
-        db.session.commit()  # the count of the warning, without the text
-        return render(finding=finding)
-    if rate_limited and not within_posting_limit():
-        db.session.rollback()
-        return render(too_many=True), 429
-    return None
-
-
-def post_url(post: Post) -> str:
-    """The thread page with the post on it, scrolled to the post."""
-    page = post.page
-    return url_for("discussion.show", thread_id=post.thread_id, page=page if page > 1 else None,
-                   _anchor=f"beitrag-{post.number}")
-
-
-def visible_thread(thread_id: int) -> Thread:
-    """The thread, or 404; 403 unless the user may see it."""
-    thread = services.load_thread(thread_id)
-    if thread is None:
-        abort(404)
-    require(can_view_thread(current_user, thread))
-    return thread
-
-
-def visible_post(post_id: int) -> Post:
-    """The post with its thread and author, or 404; 403 unless the user may see its thread."""
-    post = services.load_post(post_id)
-    if post is None:
-        abort(404)
-    require(can_view_thread(current_user, post.thread))
-    return post
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -105,6 +50,9 @@ def show(thread_id: int):
 
 def _remember_read(user_id: int, thread_id: int, number: int, known: int) -> None:
     """Store the read state after the page is rendered, and only when it grew.
+
+    The one write on a GET in the whole app (every other state change is a POST with CSRF): how far the user
+    has read is their own bookkeeping, changes nothing anyone else sees, and repeating it is harmless.
 
     GET requests on SQLite read in a deferred transaction; the write gets a fresh one, so it waits for the lock
     instead of failing on an old snapshot. Should it fail anyway, the page is still shown.
@@ -217,4 +165,3 @@ def withdraw_post(post_id: int):
                            shown=quotes.shown_html([post], current_user))
 
 
-from forum.discussion import board_views  # noqa: E402,F401  (registers the Fachforen's routes on bp)

@@ -6,12 +6,11 @@ from flask import abort, current_app, flash, redirect, render_template, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.accounts.forms import ConfirmForm
+from forum.forms import ConfirmForm, attempt
 from forum.discussion.models import Thread
 from forum.events import attachments, bp, services
 from forum.events.forms import AttachmentForm, DocumentationForm, FollowUpLinkForm, FollowUpStartForm
 from forum.events.models import Event, EventAttachment
-from forum.events.views import attempt
 from forum.extensions import db
 from forum.permissions import can_download_attachment, can_edit_event, can_link_follow_up, require
 

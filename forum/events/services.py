@@ -18,8 +18,9 @@ from forum.exports import excel_csv
 from forum.extensions import db
 from forum.audit import event_snapshot, record
 from forum.notifications.services import absolute_url, follow, notify_follow_up, queue_mail
+from forum.rules import RuleBroken
 
-class EventError(ValueError):
+class EventError(RuleBroken):
     """A rule about events was broken; the message is German (or the user's language) for the page."""
 
 

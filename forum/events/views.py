@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from forum.accounts.forms import ConfirmForm
+from forum.forms import ConfirmForm, attempt
 from forum.clock import from_berlin, to_berlin, utcnow
 from forum.events import attachments, bp, calendar, services
 from forum.events.forms import CancelEventForm, EventForm
@@ -71,17 +71,6 @@ def show(event_id: int):
         registration=registration, position=services.waiting_position(registration) if registration else None,
         closed_reason=event.registration_closed_reason(), form=ConfirmForm(), laender=LAENDER,
         format_size=attachments.format_size, presented_ideas=ideas_presented_at(event, current_user))
-
-
-def attempt(field, action):
-    """Run a service call; a broken rule (EventError) undoes the transaction and becomes the field's message,
-    so the form is shown again with what was typed. Returns (True, result) or (False, None)."""
-    try:
-        return True, action()
-    except services.EventError as error:
-        db.session.rollback()
-        field.errors.append(str(error))
-        return False, None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -243,4 +232,3 @@ def revoke_calendar_feed():
     return redirect(url_for("events.calendar_feed"))
 
 
-from forum.events import manage_views  # noqa: E402,F401  (registers the organisers' routes on bp)

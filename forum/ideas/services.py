@@ -24,9 +24,10 @@ from forum.notifications import services as notifications
 from forum.organisations.models import Organisation
 from forum.permissions import visible_ideas
 from forum.queries import insert_new
+from forum.rules import RuleBroken
 
 
-class IdeaError(ValueError):
+class IdeaError(RuleBroken):
     """A rule of the ideas exchange was broken; the message is in the user's language, for the form."""
 
 

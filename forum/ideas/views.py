@@ -12,11 +12,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from forum.accounts.forms import ConfirmForm
-from forum.discussion import guard
+from forum.forms import ConfirmForm
+from forum import guard
 from forum.events.models import Event
 from forum.extensions import db
-from forum.ideas import bp, services, term_views  # noqa: F401 (term_views adds the reference-list pages)
+from forum.ideas import bp, services
 from forum.ideas.forms import AdoptForm, EventLinkForm, IdeaForm, StatusForm, description_template
 from forum.ideas.models import IDEA_STATUSES, REFERENCE_KINDS, Idea, IdeaAdoption, ReferenceTerm
 from forum.ideas.terms import terms_by_kind

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, ValidationError
 
+from forum.clock import to_berlin, utcnow
 from forum.discussion.forms import TITLE_MAX
 from forum.forms import Form, MaxChars, choices, clean_text, date_field, one_line
 from forum.moderation.models import REASONS
@@ -132,8 +133,6 @@ class SuspendForm(Form):
                        description=_l("Leer lassen, wenn die Sperre bis auf Weiteres gelten soll."))
 
     def validate_until(self, field):
-        from forum.clock import to_berlin, utcnow
-
         if field.data and field.data < to_berlin(utcnow()).date():
             raise ValidationError(_l("Das Datum liegt in der Vergangenheit."))
 

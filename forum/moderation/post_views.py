@@ -7,11 +7,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.accounts.forms import ConfirmForm
-from forum.discussion import guard, quotes
+from forum.forms import ConfirmForm
+from forum import guard
+from forum.discussion import quotes
 from forum.discussion.models import Board, Thread
-from forum.discussion.views import post_url, visible_post, visible_thread
+from forum.discussion.loaders import post_url, visible_post, visible_thread
 from forum.extensions import db
+from forum.ideas.models import Idea
 from forum.moderation import bp, redaction, reports, services
 from forum.moderation.forms import (HidePostForm, LockThreadForm, MoveThreadForm, RedactForm, RedactIdeaForm,
                                    RedactThreadForm, RenameThreadForm, ReportForm)
@@ -279,8 +281,6 @@ def redact_thread(thread_id: int):
 def redact_idea(idea_id: int):
     """Remove a passage (client data) from an idea's texts, its earlier versions, its discussion's title, unsent
     mails and the audit log, in one action."""
-    from forum.ideas.models import Idea
-
     idea = db.get_or_404(Idea, idea_id)
     require(can_redact_idea(current_user, idea))
     form = RedactIdeaForm()

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from forum.accounts.models import User
 from forum.audit import AuditEntry, post_snapshot, record, thread_snapshot
 from forum.clock import from_berlin, utcnow
 from forum.discussion.models import Board, Post, Thread
@@ -24,9 +25,10 @@ from forum.exports import excel_csv
 from forum.extensions import db
 from forum.moderation.models import REASONS, Report
 from forum.notifications.services import notify_post_hidden, notify_report_resolved
+from forum.rules import RuleBroken
 
 
-class ModerationError(ValueError):
+class ModerationError(RuleBroken):
     """A moderation rule was broken; the message is in the user's language, for the form."""
 
 
@@ -247,8 +249,6 @@ def _start_of(day: date) -> datetime:
 
 def audit_actors() -> dict[int, str]:
     """Everyone who may appear as an actor (staff accounts), {id: name}, for the filter."""
-    from forum.accounts.models import User
-
     return dict(db.session.execute(select(User.id, User.display_name).where(User.role != "member")
                                    .order_by(User.display_name)).all())
 

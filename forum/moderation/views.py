@@ -9,11 +9,12 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from forum.accounts import services as account_services
-from forum.accounts.forms import ConfirmForm, RejectRegistrationForm
+from forum.accounts.forms import RejectRegistrationForm
+from forum.forms import ConfirmForm
 from forum.accounts.models import STATUS_LABELS, User
 from forum.clock import from_berlin
 from forum.discussion import quotes, services as discussion
-from forum.discussion.views import visible_post
+from forum.discussion.loaders import visible_post
 from forum.extensions import db
 from forum.forms import choices
 from forum.moderation import bp, reports, services
@@ -207,4 +208,3 @@ def export_audit_log():
     return response
 
 
-from forum.moderation import post_views  # noqa: E402,F401  (registers the in-place actions on bp)

@@ -2,3 +2,4 @@
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+VIEW_MODULES = ("views",)  # each adds its routes to bp; create_app() imports them

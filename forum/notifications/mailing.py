@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.extensions import db
+from forum.moderation.models import OUTCOMES, REASONS
 from forum.notifications.models import Notification
 from forum.notifications.outbox import absolute_url, queue_mails
 
@@ -62,8 +63,6 @@ class MailItem:
     @property
     def detail_label(self) -> str:
         """The German (or English) words for `detail`: a reason of moderation.models.REASONS or an outcome."""
-        from forum.moderation.models import OUTCOMES, REASONS
-
         labels = OUTCOMES if self.kind == "report_resolved" else REASONS
         return str(labels.get(self.detail, self.detail))
 

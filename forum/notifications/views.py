@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.accounts.forms import ConfirmForm
+from forum.forms import ConfirmForm
 from forum.extensions import db
 from forum.moderation.models import OUTCOMES, REASONS
 from forum.notifications import bp, services

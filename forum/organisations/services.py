@@ -12,6 +12,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.audit import organisation_snapshot, record
 from forum.organisations.models import KIND_LABELS, LAENDER, Organisation, OrganisationDomain
+from forum.rules import RuleBroken
 
 _DOMAIN = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _DOMAIN_SEPARATORS = re.compile(r"[\s,;|]+")
@@ -38,7 +39,7 @@ REQUIRED_COLUMNS = ("name", "kind", "land", "jobcenter_type", "email_domains")
 MAX_IMPORT_LINES = 5000
 
 
-class OrganisationError(ValueError):
+class OrganisationError(RuleBroken):
     """A rule about organisations was broken; the message is German (or the user's language) for the form."""
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.discussion.models import GuardEvent
+from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
 
 GUARD_CONTEXTS = ("post", "idea")
@@ -33,6 +35,18 @@ _ADJECTIVE_STREET = rf"[A-ZÄÖÜ][\wäöüß-]*(?:er|sche|sches)\s{_STREET_WORD
 _ANY_PLACE = r"(?!(?:Raum|Zimmer|Saal|Etage|Stock|Haus|Gebäude|Nr|Tel)\b)[A-ZÄÖÜ][\wäöüß.-]+"  # with a PLZ only
 _POSTCODE_CITY = r",?\s+\d{5}\s+[A-ZÄÖÜ][\wäöüß-]+"
 _PREPOSITION = r"(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Hinter der|Unter den|Alte|Neue)"
+
+
+class GuardEvent(db.Model):
+    """The client-data guard fired (and whether the author overrode it) — counted without any of the text."""
+
+    __tablename__ = "guard_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context: Mapped[str] = mapped_column(String(20))
+    patterns: Mapped[str] = mapped_column(String(200))
+    overridden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 def _iban_valid(match: re.Match) -> bool:

@@ -1,0 +1,98 @@
+"""The shape of forum/: no import circles, layers that run one way, views that import no views, and imports
+inside functions only where a comment says why (docs/architecture.md explains the layers)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import grimp
+
+FORUM = Path(__file__).resolve().parent.parent / "forum"
+LAYER_OF_SUFFIX = {"views": 3, "forms": 2, "services": 2, "models": 1}
+
+
+def import_graph():
+    return grimp.build_graph("forum")
+
+
+def circles(graph) -> list[list[str]]:
+    """The strongly connected groups of modules (Tarjan), i.e. every import circle."""
+    index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(module):
+        index[module] = low[module] = counter[0]
+        counter[0] += 1
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def layer(module: str) -> int | None:
+    """views 3, forms and services 2, models 1 (by the last part of the name: views, board_views, …)."""
+    last = module.rsplit(".", 1)[-1]
+    for suffix, number in LAYER_OF_SUFFIX.items():
+        if last == suffix or last.endswith("_" + suffix):
+            return number
+    return None
+
+
+def test_there_is_no_import_circle_in_forum():
+    assert circles(import_graph()) == []
+
+
+def test_layers_run_one_way_views_then_forms_and_services_then_models():
+    graph = import_graph()
+    upward = []
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            if layer(module) is not None and layer(imported) is not None and layer(imported) > layer(module):
+                upward.append(f"{module} imports {imported}")
+    assert sorted(upward) == []
+
+
+def test_views_import_no_views():
+    graph = import_graph()
+    crossing = [f"{module} imports {imported}" for module in graph.modules if layer(module) == 3
+                for imported in graph.find_modules_directly_imported_by(module) if layer(imported) == 3]
+    assert crossing == []
+
+
+def test_the_audit_log_sits_below_every_domain_package():
+    imported = import_graph().find_modules_directly_imported_by("forum.audit")
+    assert imported <= {"forum.clock", "forum.extensions"}
+
+
+def test_imports_inside_functions_say_why():
+    unexplained = []
+    for path in sorted(FORUM.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    line, above = lines[inner.lineno - 1], lines[inner.lineno - 2]
+                    explained = "#" in line or above.strip().startswith("#") or '"""' in above
+                    if not explained:
+                        unexplained.append(f"{path.relative_to(FORUM.parent)}:{inner.lineno}: {line.strip()}")
+    assert unexplained == []
