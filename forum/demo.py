@@ -85,7 +85,8 @@ OTHER_ORGANISATIONS = (
 )
 # (e-mail, name, function, organisation, role, status, confirmed)
 USERS = (
-    ("admin@servicestelle.example", "Andrea Albrecht", "Administration", "Servicestelle SGB II", "admin", "active", True),
+    ("admin@servicestelle.example", "Andrea Albrecht", "Administration", "Servicestelle SGB II", "admin", "active",
+     True),
     ("moderation@servicestelle.example", "Moritz Möller", "Moderation", "Servicestelle SGB II", "moderator", "active",
      True),
     ("veranstaltung@servicestelle.example", "Vera Vogel", "Veranstaltungsorganisation", "Servicestelle SGB II",
@@ -94,7 +95,8 @@ USERS = (
      "active", True),
     ("s.krueger@jobcenter-dortmund.example", "Sabine Krüger", "Teamleitung", "Jobcenter Dortmund", "member", "active",
      True),
-    ("j.hoffmann@jobcenter-koeln.example", "Jana Hoffmann", "Fallmanagerin", "Jobcenter Köln", "member", "active", True),
+    ("j.hoffmann@jobcenter-koeln.example", "Jana Hoffmann", "Fallmanagerin", "Jobcenter Köln", "member", "active",
+     True),
     ("t.schulz@jobcenter-leipzig.example", "Thomas Schulz", "Netzwerkkoordination", "Jobcenter Leipzig", "member",
      "active", True),
     ("l.nguyen@jobcenter-berlin-mitte.example", "Linh Nguyen", "Integrationsfachkraft", "Jobcenter Berlin Mitte",

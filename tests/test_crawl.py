@@ -26,7 +26,7 @@ from forum.accounts.models import User
 from forum.accounts.services import make_confirmation_token, make_reset_token
 from forum.clock import utcnow
 from forum.discussion.models import Board, Post, PostRevision, Thread
-from forum.discussion.services import quote
+from forum.discussion.quotes import quote
 from forum.events.calendar import create_calendar_feed
 from forum.events.models import EVENT_STATUSES, Event, EventAttachment, EventRegistration
 from forum.extensions import db

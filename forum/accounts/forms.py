@@ -157,7 +157,8 @@ class ResetPasswordForm(_AccountPasswordForm):
 
 class ChangePasswordForm(_AccountPasswordForm):
     current_password = PasswordField(_l("Aktuelles Passwort"), validators=[
-        InputRequired(_l("Bitte geben Sie Ihr aktuelles Passwort an."))], render_kw={"autocomplete": "current-password"})
+        InputRequired(_l("Bitte geben Sie Ihr aktuelles Passwort an."))],
+        render_kw={"autocomplete": "current-password"})
     password, password_confirm = _new_password_fields()
 
 

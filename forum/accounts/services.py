@@ -343,7 +343,8 @@ def reactivate_user(user: User, *, actor: User, reason: str = "") -> bool:
     before = user_snapshot(user)
     user.status, user.status_reason, user.suspended_until = "active", "", None
     db.session.flush()
-    record(actor, "user.reactivate", user, reason=reason.strip(), snapshot={"before": before, "after": user_snapshot(user)})
+    record(actor, "user.reactivate", user, reason=reason.strip(),
+           snapshot={"before": before, "after": user_snapshot(user)})
     queue_mail(user.email, "account_reactivated", language=user.language, user=user)
     return True
 

@@ -13,7 +13,7 @@ from forum.discussion.models import Board
 from forum.discussion.loaders import post_url
 from forum.discussion.posting import held_back
 from forum.extensions import db
-from forum.forms import MoveForm
+from forum.forms import MoveForm, attempt
 from forum.permissions import can_manage_boards, can_start_thread, can_view_board, require
 from forum.queries import paginate
 
@@ -68,12 +68,9 @@ def manage_boards():
     require(can_manage_boards(current_user))
     form = BoardForm()
     if form.validate_on_submit():
-        try:
-            created = boards.create_board(form.title.data, form.description.data or "", actor=current_user)
-        except services.DiscussionError as error:
-            db.session.rollback()
-            form.title.errors.append(str(error))
-        else:
+        done, created = attempt(form.title, lambda: boards.create_board(form.title.data, form.description.data or "",
+                                                                        actor=current_user))
+        if done:
             db.session.commit()
             flash(_("Das Fachforum „%(title)s“ wurde angelegt.", title=created.title), "success")
             return redirect(url_for("discussion.manage_boards"))
@@ -87,12 +84,10 @@ def edit_board(board_id: int):
     require(can_manage_boards(current_user))
     form = BoardForm(obj=board)
     if form.validate_on_submit():
-        try:
-            changed = boards.update_board(board, form.title.data, form.description.data or "", actor=current_user)
-        except services.DiscussionError as error:
-            db.session.rollback()
-            form.title.errors.append(str(error))
-        else:
+        done, changed = attempt(form.title, lambda: boards.update_board(board, form.title.data,
+                                                                        form.description.data or "",
+                                                                        actor=current_user))
+        if done:
             db.session.commit()
             flash(_("Die Änderungen wurden gespeichert.") if changed else _("Sie haben nichts geändert."),
                   "success" if changed else "info")

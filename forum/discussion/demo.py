@@ -17,8 +17,8 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion.boards import create_board, move_board, update_board
 from forum.discussion.models import Board, Thread
-from forum.discussion.services import (add_post, append_post, edit_post, open_thread, quote, start_thread,
-                                       withdraw_post)
+from forum.discussion.quotes import quote
+from forum.discussion.services import add_post, append_post, edit_post, open_thread, start_thread, withdraw_post
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas.models import Idea

@@ -20,7 +20,7 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion.mentions import link_mentions
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread, ThreadRead
-from forum.discussion.quotes import QUOTE_LINKS, keep_hidden_quotes, quote  # noqa: F401 (quote: for demo data)
+from forum.discussion.quotes import QUOTE_LINKS, keep_hidden_quotes
 from forum.extensions import db
 from forum.moderation.services import record_moderator_edit
 from forum.notifications import services as notifications

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
@@ -17,11 +17,10 @@ from forum.discussion import bp, quotes, services
 from forum.discussion.loaders import post_url, visible_post, visible_thread
 from forum.discussion.posting import held_back
 from forum.discussion.forms import EditPostForm, PostForm
-from forum.discussion.models import Post, Thread
 from forum.extensions import db
 from forum.moderation import reports, services as moderation
 from forum.permissions import (can_edit_post, can_quote_post, can_reply, can_view_post_revisions, can_view_reports,
-                               can_view_thread, can_withdraw_post, require)
+                               can_withdraw_post, require)
 
 
 # --- reading ------------------------------------------------------------------------------------------------

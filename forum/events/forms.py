@@ -7,7 +7,7 @@ from datetime import date, time
 
 from flask_babel import LazyString, format_date, format_number, gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, URLField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField, TimeField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forum.clock import from_berlin, to_berlin

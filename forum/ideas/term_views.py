@@ -5,13 +5,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.forms import ConfirmForm
 from forum.extensions import db
+from forum.forms import ConfirmForm, MoveForm, attempt
 from forum.ideas import bp, terms
-from forum.forms import MoveForm
 from forum.ideas.forms import TermForm
 from forum.ideas.models import REFERENCE_KINDS, ReferenceTerm
-from forum.ideas.services import IdeaError
 from forum.permissions import can_manage_reference_lists, require
 
 
@@ -42,12 +40,8 @@ def add_term(kind: str):
         abort(404)
     form = TermForm(prefix=kind)
     if form.validate_on_submit():
-        try:
-            term = terms.add_term(kind, form.name.data, actor=current_user)
-        except IdeaError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
+        done, term = attempt(form.name, lambda: terms.add_term(kind, form.name.data, actor=current_user))
+        if done:
             db.session.commit()
             flash(_("„%(name)s“ wurde hinzugefügt.", name=term.name), "success")
             return _back(kind)
@@ -61,12 +55,8 @@ def rename_term(term_id: int):
     require(can_manage_reference_lists(current_user))
     form = TermForm(obj=term)
     if form.validate_on_submit():
-        try:
-            terms.rename_term(term, form.name.data, actor=current_user)
-        except IdeaError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
+        done, _result = attempt(form.name, lambda: terms.rename_term(term, form.name.data, actor=current_user))
+        if done:
             db.session.commit()
             flash(_("Die Bezeichnung wurde gespeichert."), "success")
             return _back(term.kind)

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from forum.forms import ConfirmForm
+from forum.forms import ConfirmForm, attempt
 from forum import guard
 from forum.events.models import Event
 from forum.extensions import db
@@ -196,12 +196,10 @@ def set_status(idea_id: int):
     require(can_set_idea_status(current_user, idea))
     form = StatusForm(statuses=services.allowed_statuses(idea))
     if form.validate_on_submit():
-        try:
-            services.set_idea_status(idea, form.status.data, actor=current_user, reason=form.reason.data)
-        except services.IdeaError as error:
-            db.session.rollback()
-            form.status.errors.append(str(error))
-        else:
+        done, _result = attempt(form.status, lambda: services.set_idea_status(idea, form.status.data,
+                                                                              actor=current_user,
+                                                                              reason=form.reason.data))
+        if done:
             db.session.commit()
             flash(_("Der Status ist jetzt „%(status)s“. Die einreichende Person wird benachrichtigt.",
                     status=idea.status_label), "success")

@@ -26,7 +26,8 @@ from forum.accounts.services import (approve_registration, lift_ended_suspension
                                      reject_registration, suspend_user)
 from forum.clock import utcnow
 from forum.discussion.models import Board, Post, PostRevision, Thread, ThreadRead
-from forum.discussion.services import add_post, append_post, edit_post, open_thread, quote
+from forum.discussion.quotes import quote
+from forum.discussion.services import add_post, append_post, edit_post, open_thread
 from forum.events.models import Event, EventAttachment, EventRegistration
 from forum.extensions import db
 from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.forms import ConfirmForm
+from forum.forms import ConfirmForm, attempt, choices
 from forum import guard
 from forum.discussion import quotes
 from forum.discussion.models import Board, Thread
@@ -19,7 +19,6 @@ from forum.moderation.forms import (HidePostForm, LockThreadForm, MoveThreadForm
                                    RedactThreadForm, RenameThreadForm, ReportForm)
 from forum.permissions import (can_moderate_post, can_moderate_thread, can_move_thread, can_redact_idea,
                                can_redact_post, can_redact_thread, can_report_post, require)
-from forum.forms import choices
 
 
 def _thread(thread_id: int) -> Thread:
@@ -129,14 +128,10 @@ def redact_post(post_id: int):
     if not form.is_submitted():
         form.show_again.data = post.is_pending_review
     if form.validate_on_submit():
-        try:
-            result = redaction.redact_post(post, form.passage.data, actor=current_user,
-                                           replacement=form.replacement.data, show_again=form.show_again.data,
-                                           note=form.note.data or "")
-        except services.ModerationError as error:
-            db.session.rollback()
-            form.passage.errors.append(str(error))
-        else:
+        done, result = attempt(form.passage, lambda: redaction.redact_post(
+            post, form.passage.data, actor=current_user, replacement=form.replacement.data,
+            show_again=form.show_again.data, note=form.note.data or ""))
+        if done:
             db.session.commit()
             flash(_("Die Stelle wurde entfernt: in %(posts)s Beitrag/Beiträgen und %(revisions)s früheren Fassungen; "
                     "%(mails)s noch nicht versandte E-Mails wurden bereinigt.", posts=result.post_count,
@@ -254,13 +249,9 @@ def redact_thread(thread_id: int):
     require(can_redact_thread(current_user, thread))
     form = RedactThreadForm()
     if form.validate_on_submit():
-        try:
-            result = redaction.redact_thread(thread, form.passage.data, actor=current_user,
-                                             replacement=form.replacement.data)
-        except services.ModerationError as error:
-            db.session.rollback()
-            form.passage.errors.append(str(error))
-        else:
+        done, result = attempt(form.passage, lambda: redaction.redact_thread(
+            thread, form.passage.data, actor=current_user, replacement=form.replacement.data))
+        if done:
             db.session.commit()
             flash(_("Die Stelle wurde aus dem Titel entfernt; %(mails)s noch nicht versandte E-Mails und "
                     "%(entries)s Einträge im Moderationsprotokoll wurden bereinigt.", mails=result.mails,
@@ -285,13 +276,9 @@ def redact_idea(idea_id: int):
     require(can_redact_idea(current_user, idea))
     form = RedactIdeaForm()
     if form.validate_on_submit():
-        try:
-            result = redaction.redact_idea(idea, form.passage.data, actor=current_user,
-                                           replacement=form.replacement.data)
-        except services.ModerationError as error:
-            db.session.rollback()
-            form.passage.errors.append(str(error))
-        else:
+        done, result = attempt(form.passage, lambda: redaction.redact_idea(
+            idea, form.passage.data, actor=current_user, replacement=form.replacement.data))
+        if done:
             db.session.commit()
             flash(_("Die Stelle wurde aus dem Ansatz entfernt, auch aus %(revisions)s früheren Fassungen; "
                     "%(mails)s noch nicht versandte E-Mails und %(entries)s Einträge im Moderationsprotokoll "

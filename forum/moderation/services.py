@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload, selectinload
 

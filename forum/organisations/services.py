@@ -81,14 +81,6 @@ def parse_domains(text: str) -> tuple[list[str], list[str]]:
     return valid, invalid
 
 
-def organisation_for_email(email: str) -> Organisation | None:
-    """The organisation whose domain the address has, if any (used to preselect it at registration)."""
-    domain = email.strip().lower().rpartition("@")[2]
-    return db.session.scalar(
-        select(Organisation).join(OrganisationDomain).where(OrganisationDomain.domain == domain)
-    )
-
-
 def organisation_choices() -> dict[int, str]:
     """{id: name} of every organisation in name order, for select fields."""
     rows = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))

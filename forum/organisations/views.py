@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.extensions import db
+from forum.forms import attempt
 from forum.organisations import bp
 from forum.organisations.forms import MAX_IMPORT_BYTES, ImportForm, OrganisationForm
 from forum.organisations.models import KIND_LABELS, LAENDER, Organisation
-from forum.organisations.services import (OrganisationData, OrganisationError, import_organisations,
+from forum.organisations.services import (OrganisationData, import_organisations,
                                           parse_domains, save_organisation)
 from forum.permissions import can_manage_organisations, can_view_organisation, require, visible_members
 from forum.queries import contains, paginate
@@ -58,12 +59,8 @@ def create():
     require(can_manage_organisations(current_user))
     form = OrganisationForm()
     if form.validate_on_submit():
-        try:
-            organisation = save_organisation(None, _data(form), actor=current_user)
-        except OrganisationError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
+        done, organisation = attempt(form.name, lambda: save_organisation(None, _data(form), actor=current_user))
+        if done:
             db.session.commit()
             flash(_("Die Organisation „%(name)s“ wurde angelegt.", name=organisation.name), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
@@ -81,12 +78,8 @@ def edit(organisation_id: int):
         form.jobcenter_type.data = organisation.jobcenter_type or ""
         form.domains.data = "\n".join(organisation.domain_names)
     if form.validate_on_submit():
-        try:
-            save_organisation(organisation, _data(form), actor=current_user)
-        except OrganisationError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
+        done, _result = attempt(form.name, lambda: save_organisation(organisation, _data(form), actor=current_user))
+        if done:
             db.session.commit()
             flash(_("Die Änderungen wurden gespeichert."), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
