@@ -9,7 +9,6 @@ from sqlalchemy import Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.extensions import db
-from forum.inputs import MAX_ID
 
 
 def contains(column, text: str):
@@ -43,14 +42,8 @@ def move_in_order(rows: list, row, step: int) -> bool:
 
 
 MAX_PAGE = 100_000  # far beyond any list here; a larger OFFSET would overflow the database's integers
-# ASCII digits only ("²".isdigit() is true, int("²") fails), no leading zero; ids have at most ten digits.
+# ASCII digits only ("²".isdigit() is true, int("²") fails), no leading zero.
 _DIGITS = re.compile(r"[1-9][0-9]*")
-_WHOLE_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
-
-
-def query_id(value: str | None) -> int | None:
-    """A query-string value as an id (a whole number the database's INTEGER columns hold), else None."""
-    return int(value) if value and _WHOLE_NUMBER.fullmatch(value) and int(value) <= MAX_ID else None
 
 
 def page_number() -> int:

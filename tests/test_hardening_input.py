@@ -172,11 +172,9 @@ def test_hostile_page_numbers_show_a_list_page(admin_client, page):
         assert admin_client.get(path, query_string={"page": page}).status_code == 200, path
 
 
-def test_page_numbers_are_clamped_and_query_ids_bounded(app):
-    from forum.queries import MAX_PAGE, page_number, query_id
+def test_page_numbers_are_clamped(app):
+    from forum.queries import MAX_PAGE, page_number
 
-    assert [query_id(value) for value in ("7", str(MAX_ID), str(MAX_ID + 1), "1" * 30, "²", "-1", "", None)] == [
-        7, MAX_ID, None, None, None, None, None, None]
     for value, expected in [("3", 3), ("0", 1), ("-2", 1), ("03", 1), ("x", 1), ("", 1), ("²", 1), ("1.5", 1),
                             ("1" * 30, MAX_PAGE), ("9" * 5000, MAX_PAGE), (str(MAX_PAGE + 1), MAX_PAGE)]:
         with app.test_request_context(query_string={"page": value}):

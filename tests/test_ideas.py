@@ -682,3 +682,10 @@ def test_seed_demo_fills_the_ideas_exchange_consistently(app, client_as):
     member = db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example"))
     page = text_of(client_as(member).get("/ideas/?sort=votes"))
     assert "Stimmen aus" in page and "Seite 1 von" in page
+
+
+def test_idea_filters_come_from_a_get_form_that_drops_unknown_values(member_client):
+    page = member_client.get("/ideas/?topic=%C2%B2&land=XX&status=nonsense&event=99999999999&sort=evil")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<option value="active" selected>' in html  # the default order for an unknown one

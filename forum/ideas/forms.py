@@ -137,3 +137,31 @@ class TermForm(Form):
     name = StringField(_l("Bezeichnung"), filters=[_one_line], validators=[
         DataRequired(_l("Bitte geben Sie eine Bezeichnung an.")),
         MaxChars(120, _l("Die Bezeichnung darf höchstens 120 Zeichen lang sein."))])
+
+
+class IdeaFilterForm(Form):
+    """The filters and the order of the Ideenbörse (a GET form without CSRF). Values the page does not offer
+    (an old or mistyped link) are dropped field by field, so the list is still shown; the view sets the choices."""
+
+    class Meta:
+        csrf = False
+
+    topic = SelectField()
+    target_group = SelectField()
+    partner_type = SelectField()
+    land = SelectField()
+    status = SelectField()
+    event = SelectField()
+    sort = SelectField()
+
+    def __init__(self, *args, options: dict[str, dict[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, offered in options.items():
+            self[name].choices = choices({"": "", **offered})
+
+    def chosen(self) -> dict[str, str]:
+        """{field name: value} of the filters set to an offered value (the sort order is not a filter)."""
+        self.validate()
+        return {field.name: field.data for field in self
+                if field.name != "sort" and field.data and not field.errors}
+

@@ -17,7 +17,8 @@ from forum import guard
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas import bp, services
-from forum.ideas.forms import AdoptForm, EventLinkForm, IdeaForm, StatusForm, description_template
+from forum.ideas.forms import (AdoptForm, EventLinkForm, IdeaFilterForm, IdeaForm, StatusForm,
+                               description_template)
 from forum.ideas.models import IDEA_STATUSES, REFERENCE_KINDS, Idea, IdeaAdoption, ReferenceTerm
 from forum.ideas.terms import terms_by_kind
 from forum.organisations.models import LAENDER, Organisation
@@ -25,7 +26,7 @@ from forum.organisations.services import grouped_organisations
 from forum.permissions import (can_adopt_idea, can_edit_idea, can_link_idea_to_event, can_set_idea_status,
                                can_submit_idea, can_submit_idea_for_others, can_view_idea,
                                can_view_idea_revisions, can_vote, can_withdraw_adoption, require)
-from forum.queries import paginate, query_id
+from forum.queries import paginate
 
 PER_PAGE = 20
 SORT_LABELS = {"active": _l("zuletzt aktiv"), "votes": _l("meiste Stimmen"), "newest": _l("neueste zuerst")}
@@ -46,18 +47,13 @@ def index():
 
     Filter values the page does not know are ignored, so an old or mistyped link still shows a list.
     """
-    args = request.args
     terms, events = terms_by_kind(), services.events_with_ideas()
-    selected: dict[str, str] = {}
-    for kind in REFERENCE_KINDS:  # the parameters are named like the lists: topic, target_group, partner_type
-        if query_id(args.get(kind)) in {term.id for term in terms[kind]}:
-            selected[kind] = args[kind]
-    for name, known in (("land", LAENDER), ("status", IDEA_STATUSES)):
-        if args.get(name) in known:
-            selected[name] = args[name]
-    if query_id(args.get("event")) in events:
-        selected["event"] = args["event"]
-    sort = args["sort"] if args.get("sort") in SORT_LABELS else "active"
+    event_titles = {str(key): title for key, title in events.items()}
+    offered = {kind: {str(term.id): term.name for term in terms[kind]} for kind in REFERENCE_KINDS}
+    form = IdeaFilterForm(request.args, options={**offered, "land": LAENDER, "status": IDEA_STATUSES,
+                                                 "event": event_titles, "sort": SORT_LABELS})
+    selected = form.chosen()
+    sort = form.sort.data if form.sort.data in SORT_LABELS and not form.sort.errors else "active"
     query = services.ideas_query(
         current_user, term_ids=[int(selected[kind]) for kind in REFERENCE_KINDS if kind in selected],
         land=selected.get("land"), status=selected.get("status"),
@@ -68,7 +64,7 @@ def index():
     return render_template("ideas/index.html", page=page, selected=selected, sort=sort, sorts=SORT_LABELS,
                            jobcenters=services.voting_jobcenters([idea.id for idea in page.items]),
                            term_options=term_options, laender=LAENDER, statuses=IDEA_STATUSES,
-                           events={str(key): title for key, title in events.items()})
+                           events=event_titles)
 
 
 # --- submit and edit ----------------------------------------------------------------------------------------
