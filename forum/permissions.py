@@ -361,6 +361,17 @@ def can_view_notifications(user) -> bool:
     return _is_member(user)
 
 
+def moderator_accounts():
+    """SQL condition: the accounts that moderate (moderators and admins), e.g. who is told about a report."""
+    return User.role.in_(STAFF_ROLES)
+
+
+def staff_users():
+    """SQL condition: the accounts of the service office (organisers, moderators, admins), who may appear as
+    actors in the Moderationsprotokoll."""
+    return User.role != "member"
+
+
 def visible_members(user, query: Select) -> Select:
     """Member lists show active accounts; admins also see pending and suspended ones."""
     if _is_admin(user):

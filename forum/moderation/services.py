@@ -24,6 +24,7 @@ from forum.exports import excel_csv
 from forum.extensions import db
 from forum.moderation.models import REASONS, Report
 from forum.notifications.services import notify_post_hidden, notify_report_resolved
+from forum.permissions import staff_users
 from forum.rules import RuleBroken
 
 
@@ -248,7 +249,7 @@ def _start_of(day: date) -> datetime:
 
 def audit_actors() -> dict[int, str]:
     """Everyone who may appear as an actor (staff accounts), {id: name}, for the filter."""
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.role != "member")
+    return dict(db.session.execute(select(User.id, User.display_name).where(staff_users())
                                    .order_by(User.display_name)).all())
 
 

@@ -12,7 +12,7 @@ from forum.notifications.following import followers_query
 from forum.notifications.mailing import MailItem, notification_mail
 from forum.notifications.models import Notification
 from forum.notifications.outbox import queue_mails
-from forum.permissions import can_view_idea, can_view_thread
+from forum.permissions import can_view_idea, can_view_thread, moderator_accounts
 
 PER_PAGE = 20
 
@@ -103,7 +103,7 @@ def notify_new_report(post, *, reporter, reason: str) -> int:
     reports of one post make one notice each, not ten)."""
     pending = select(Notification.user_id).where(Notification.kind == "report", Notification.post_id == post.id,
                                                   Notification.read_at.is_(None))
-    people = _people(User.role.in_(("moderator", "admin")), exclude=reporter.id)
+    people = _people(moderator_accounts(), exclude=reporter.id)
     already = set(db.session.scalars(pending)) if people else set()
     recipients = [(person, "report") for person in people if person.id not in already]
     item = MailItem("report", thread=post.thread, post_id=post.id, detail=reason)
