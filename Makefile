@@ -13,6 +13,7 @@ PORT   ?= 5000
 run: install assets translations db seed serve
 
 test: install assets translations
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(BIN)/python:

@@ -90,7 +90,8 @@ def test_members_moderators_and_organisers_cannot_administer_users(client_as, me
 
 def test_admin_replaces_a_legal_page_which_is_sanitised_and_audited(admin_client, client):
     response = admin_client.post("/pages/impressum/edit", data={
-        "title": "Impressum", "body": "## Anbieter\n\nServicestelle <script>alert(1)</script> [Web](javascript:alert(1))"})
+        "title": "Impressum",
+        "body": "## Anbieter\n\nServicestelle <script>alert(1)</script> [Web](javascript:alert(1))"})
     assert response.headers["Location"] == "/pages/impressum"
     html = client.get("/pages/impressum").get_data(as_text=True)
     assert "<h4>Anbieter</h4>" in html

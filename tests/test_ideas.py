@@ -483,7 +483,7 @@ def test_the_list_filters_by_lists_land_status_and_event(member_client, moderato
     assert titles("status=proven") == {"Alleinerziehend"}
     assert titles(f"event={event.id}") == {"Alleinerziehend"}
     assert titles(f"event={event.id}&topic={terms['topic'].id}") == set()
-    assert "Kein Ansatz passt zu diesen Filtern." in text_of(member_client.get(f"/ideas/?land=SN&status=published"))
+    assert "Kein Ansatz passt zu diesen Filtern." in text_of(member_client.get("/ideas/?land=SN&status=published"))
     assert "Regionalkonferenz Ost" in text_of(member_client.get("/ideas/"))  # offered as a filter
     assert health.id
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from forum import create_app
 from forum.accounts import throttle
 from forum.config import check_worker_setup
 from forum.extensions import limiter

@@ -527,7 +527,8 @@ def test_audit_log_filters_by_actor_action_target_and_date(client_as, moderator)
     client = client_as(moderator)
 
     def count(query: str) -> int:
-        return len(client.get(f"/moderation/log?{query}").get_data(as_text=True).split('<tr class="kern-table__row">')) - 2
+        html = client.get(f"/moderation/log?{query}").get_data(as_text=True)
+        return len(html.split('<tr class="kern-table__row">')) - 2
 
     assert count("") == 4
     assert count(f"actor={other.id}") == 2

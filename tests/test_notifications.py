@@ -179,8 +179,9 @@ def test_the_list_shows_newest_first_marks_unread_and_links_to_the_post(client_a
                       created_at=utcnow() - timedelta(hours=1))
     response = client_as(member).get("/notifications/")
     html, page = response.get_data(as_text=True), read_text(response)
-    assert page.index("Erika Beispiel hat Sie in „Fallbesprechungen im Team“ erwähnt.") \
-        < page.index("Gesundheitscoaching") < page.index("Erika Beispiel hat in „Fallbesprechungen im Team“ geantwortet.")
+    assert (page.index("Erika Beispiel hat Sie in „Fallbesprechungen im Team“ erwähnt.")
+            < page.index("Gesundheitscoaching")
+            < page.index("Erika Beispiel hat in „Fallbesprechungen im Team“ geantwortet."))
     assert f'href="/discussion/posts/{new.post_id}"' in html and f'href="/discussion/posts/{old.post_id}"' in html
     assert f'href="/ideas/{idea.id}"' in html
     assert page.count("Ungelesen") == 2 and page.count("Als gelesen markieren") == 2  # the old one is read

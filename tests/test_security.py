@@ -8,7 +8,7 @@ from forum import create_app
 from forum.extensions import db, limiter
 from forum.security import PUBLIC_ENDPOINTS
 from tests.conftest import text_of
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD
 
 SAMPLE_VALUES = {"int": "1", "default": "x", "string": "x", "path": "x"}
 
