@@ -68,6 +68,7 @@ def _import_models() -> None:
     import forum.audit  # noqa: F401
     import forum.discussion.models  # noqa: F401
     import forum.events.models  # noqa: F401
+    import forum.guard  # noqa: F401  (GuardEvent)
     import forum.ideas.models  # noqa: F401
     import forum.moderation.models  # noqa: F401
     import forum.notifications.models  # noqa: F401

@@ -1,4 +1,4 @@
-"""Discussions: Fachforen (boards), threads of boards, events and ideas, posts, and the client-data guard."""
+"""Discussions: Fachforen (boards), threads of boards, events and ideas, posts, quotes and mentions."""
 from flask import Blueprint
 
 bp = Blueprint("discussion", __name__, url_prefix="/discussion")

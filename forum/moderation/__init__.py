@@ -1,4 +1,5 @@
-"""Moderation: pending registrations and the audit log (Moderationsprotokoll)."""
+"""Moderation: hiding, pinning, redacting and editing posts, locking, renaming and moving threads, reports and
+their cases, suspensions, pending registrations and the Moderationsprotokoll."""
 from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")

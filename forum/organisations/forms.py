@@ -1,4 +1,4 @@
-"""Forms for organisations: edit one, import many, filter the directory."""
+"""Forms for organisations: edit one, import many."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
