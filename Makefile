@@ -12,9 +12,13 @@ PORT   ?= 5000
 
 run: install assets translations db seed serve
 
+# In parallel on TEST_WORKERS pytest-xdist workers (each with its own databases and folders; see tests/conftest.py).
+# Serially: TEST_WORKERS=0, or PYTEST_ARGS="-p no:xdist" (then no -n is passed).
+TEST_WORKERS ?= 2
+
 test: install assets translations
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(TEST_WORKERS)) $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

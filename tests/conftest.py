@@ -1,34 +1,56 @@
-"""Test fixtures: the app on SQLite and (with FORUM_TEST_DATABASE_URL) PostgreSQL, role clients, mail, query counts.
+"""Test fixtures: the app on SQLite and (with FORUM_TEST_DATABASE_URL) PostgreSQL, each test in a transaction that
+is rolled back, role clients, mail.
 
 Every test that uses `app` runs once per database backend. Without FORUM_TEST_DATABASE_URL the PostgreSQL run is
-skipped with a visible reason, except under CI=true, where it fails.
+skipped with a visible reason, except under CI=true, where it fails. Under pytest-xdist each worker has its own
+SQLite file, mail and upload folders (tmp_path_factory) and its own PostgreSQL database: the configured name with
+the worker id appended (`test_gw0`, …), created when missing.
+
+Isolation: a test runs on one connection inside an outer transaction. The views' and the test's commits only
+release SAVEPOINTs within it (join_transaction_mode="create_savepoint"), and the whole is rolled back afterwards.
+A test whose commits other connections must see (threads of its own, a second engine, migrations, DDL) is marked
+`@pytest.mark.real_commits`: it commits for real, and every table is emptied afterwards. Either way a test that
+leaves a row behind fails.
 """
 from __future__ import annotations
 
 import os
-import re
-import threading
 from contextlib import contextmanager
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
-from flask_babel import refresh as refresh_babel
-from sqlalchemy import event, text
+from flask_sqlalchemy.session import Session, _app_ctx_id
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import scoped_session, sessionmaker
 
-from forum import create_app
 from forum.extensions import db
 from forum.notifications.models import OutboxMessage
 from tests.factories import make_user
+from tests.helpers import Client, make_test_app, reset_schema, skip_or_fail
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+# --- the databases --------------------------------------------------------------------------------------------
 
-def skip_or_fail(reason: str) -> None:
-    """Missing infrastructure skips on a developer machine and fails in CI."""
-    if IN_CI:
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
+def worker_database_url(url: str) -> str:
+    """Under pytest-xdist, the URL of this worker's own PostgreSQL database (created when missing)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    for maintenance in (parsed.database, "postgres"):  # CI creates only the configured database
+        engine = create_engine(parsed.set(database=maintenance), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                    connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            break
+        except OperationalError:
+            if maintenance == "postgres":
+                raise
+        finally:
+            engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -38,25 +60,7 @@ def database_url(request, tmp_path_factory):
     url = os.environ.get("FORUM_TEST_DATABASE_URL")
     if not url:
         skip_or_fail("PostgreSQL tests need FORUM_TEST_DATABASE_URL")
-    return url
-
-
-def make_test_app(database_url: str, tmp_path_factory, **overrides):
-    return create_app({
-        "FORUM_CONFIG": "testing",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),
-        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),  # not instance/: the demo data uploads files
-        **overrides,
-    })
-
-
-def reset_schema() -> None:
-    """An empty database with the current models (also after a migration test left Alembic's tables)."""
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    db.drop_all()
-    db.create_all()
+    return worker_database_url(url)
 
 
 @pytest.fixture(scope="session")
@@ -69,35 +73,84 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
+# --- isolation ------------------------------------------------------------------------------------------------
+
+class ConnectionSession(Session):
+    """Flask-SQLAlchemy's session picks the engine itself and would ignore `bind`; this one uses the connection
+    it is bound to, so that it joins the test's outer transaction."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@contextmanager
+def rolled_back():
+    """db.session (every session of every app context) on one connection whose outer transaction is rolled
+    back at the end; commits inside only release SAVEPOINTs."""
+    connection = db.engine.connect()
+    outer = connection.begin()
+    committing = db.session
+    db.session = scoped_session(
+        sessionmaker(class_=ConnectionSession, db=db, query_cls=db.Query, bind=connection,
+                     join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id)
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = committing
+        outer.rollback()
+        connection.close()
+
+
+def empty_tables() -> None:
+    """Delete every row (what a test with real commits left)."""
+    db.session.rollback()
+    db.session.remove()
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+def tables_with_rows() -> list[str]:
+    """The tables that are not empty, in one query."""
+    probes = " UNION ALL ".join(f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM {table.name})"
+                                for table in db.metadata.sorted_tables)
+    with db.engine.connect() as connection:
+        return list(connection.scalars(text(probes)))
+
+
 @pytest.fixture(autouse=True)
 def _database(request):
-    """An app context per test; afterwards every table is emptied (tests commit through the views)."""
+    """An app context per test, on a transaction that is rolled back (or, marked real_commits, real commits and
+    every table emptied afterwards); a test that leaves rows fails."""
     if "app" not in request.fixturenames:
         yield
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        yield
-        db.session.rollback()
-        db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f"DELETE FROM {table}"))
+        if request.node.get_closest_marker("real_commits"):
+            try:
+                yield
+            finally:
+                empty_tables()
+            return
+        with rolled_back():
+            yield
+        left = tables_with_rows()
+        if left:
+            empty_tables()
+            pytest.fail(f"The test left rows in {', '.join(left)} although its transaction was rolled back: it "
+                        f"committed through another connection; mark it @pytest.mark.real_commits")
 
 
-class Client(FlaskClient):
-    """A test client that starts every request fresh although the test keeps one app context open:
-    Flask-Login caches the user and Flask-Babel the locale on that context."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        refresh_babel()
-        return super().open(*args, **kwargs)
-
+# --- clients and people ---------------------------------------------------------------------------------------
 
 @pytest.fixture
 def client(app):
@@ -168,58 +221,3 @@ def outbox():
         return list(db.session.scalars(query))
 
     return messages
-
-
-def link_in(body: str, path_fragment: str) -> str:
-    """The first URL in a mail body containing path_fragment, as a path for the test client."""
-    for url in re.findall(r"https?://\S+", body):
-        if path_fragment in url:
-            return re.sub(r"^https?://[^/]+", "", url)
-    raise AssertionError(f"no link with {path_fragment!r} in:\n{body}")
-
-
-def run_in_parallel(app, user_ids: list[str], path: str, data: dict | None = None) -> list:
-    """POST path (with the form `data`) once per user at the same moment, each from its own thread and client
-    (own app context)."""
-    barrier = threading.Barrier(len(user_ids))
-    results: list = []
-
-    def run(user_id: str) -> None:
-        client = FlaskClient(app, app.response_class, use_cookies=True)
-        with client.session_transaction() as session:
-            session["_user_id"] = user_id
-            session["_fresh"] = True
-        barrier.wait()
-        try:
-            results.append(client.post(path, data=data).status_code)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            results.append(repr(error))
-
-    threads = [threading.Thread(target=run, args=(user_id,)) for user_id in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block: `with count_queries() as queries: …; len(queries)`."""
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
-
-
-def text_of(response) -> str:
-    """The response body as text with tags removed and whitespace collapsed (what a user reads)."""
-    html = response.get_data(as_text=True)
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&#34;", '"').replace("&#39;", "'")

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.audit import AuditEntry
-from tests.conftest import link_in, text_of
 from tests.factories import PASSWORD, make_organisation, make_user
+from tests.helpers import link_in, text_of
 
 STRONG = "Fahrrad-Kompass-Laterne-7"
 

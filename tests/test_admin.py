@@ -6,8 +6,8 @@ from sqlalchemy import select
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.audit import AuditEntry
-from tests.conftest import text_of
 from tests.factories import make_organisation, make_user
+from tests.helpers import text_of
 
 
 def change(client, user, **data):

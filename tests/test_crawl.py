@@ -37,7 +37,7 @@ from forum.notifications.models import FOLLOW_TARGETS, NOTIFICATION_KINDS, Notif
 from forum.notifications.services import make_unsubscribe_token
 from forum.organisations.models import Organisation
 from forum.pages.models import SitePage
-from tests.conftest import Client
+from tests.helpers import Client, audit
 
 ROLES = {  # role: the demo account (None: not logged in)
     "anonymous": None,
@@ -236,9 +236,8 @@ def argument_values() -> dict[str, list]:
 
 
 def audited(action: str) -> list[int]:
-    """The targets of the first entry of an audit action."""
-    return list(db.session.scalars(select(AuditEntry.target_id).where(
-        AuditEntry.action == action, AuditEntry.target_id.is_not(None)).order_by(AuditEntry.id).limit(1)))
+    """The target of the first entry of an audit action (that has a target)."""
+    return [entry.target_id for entry in audit(action) if entry.target_id is not None][:1]
 
 
 def route_urls(app, values: dict) -> tuple[list[str], list[str]]:

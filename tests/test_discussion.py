@@ -15,28 +15,14 @@ from forum.discussion import services
 from forum.discussion.boards import DEFAULT_BOARDS, ensure_boards
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, Thread, ThreadRead
 from forum.extensions import db
-from forum.audit import AuditEntry
 from forum.notifications.models import Follow
-from tests.conftest import count_queries, run_in_parallel, text_of
 from tests.factories import make_board, make_event, make_idea, make_post, make_thread, make_user
-
-
-def fresh(model, id_):
-    db.session.expire_all()
-    return db.session.get(model, id_)
+from tests.helpers import audit_actions, fresh, queries_for, run_in_parallel, text_of
 
 
 def thread_titled(title: str) -> Thread | None:
     db.session.expire_all()
     return db.session.scalar(select(Thread).where(Thread.title == title))
-
-
-def queries_for(client, path: str) -> list[str]:
-    db.session.commit()  # the test and the requests share one session: start every page from nothing loaded
-    with count_queries() as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return statements
 
 
 # --- boards -------------------------------------------------------------------------------------------------
@@ -116,11 +102,6 @@ def test_create_admin_and_seed_demo_create_the_boards(app):
 
 
 # --- administration of the boards ---------------------------------------------------------------------------
-
-def audit_actions(target) -> list[str]:
-    return list(db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.target_type == "boards", AuditEntry.target_id == target.id).order_by(AuditEntry.id)))
-
 
 def test_admin_creates_edits_and_reorders_boards_audited(admin_client):
     existing = make_board(title="Gesundheitsorientierung", position=1)
@@ -338,6 +319,7 @@ def test_rerender_rebuilds_post_html(app):
 
 # --- exact under parallel replies ---------------------------------------------------------------------------
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_thirty_parallel_replies_get_unique_numbers_and_an_exact_count(app):
     """30 people reply to one thread at the same moment: every post stored, numbered 1..30, no error."""
     thread = make_thread()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import zipfile
 from pathlib import Path
 
@@ -14,13 +15,14 @@ from forum.events.attachments import detect_file_type
 from forum.events.models import EventAttachment
 from forum.extensions import db
 from forum.audit import AuditEntry
-from tests.conftest import text_of
 from tests.factories import make_event
+from tests.helpers import text_of
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + os.urandom(64)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(64)
-EXE = b"MZ\x90\x00\x03\x00\x00\x00" + os.urandom(200)
+NOISE = random.Random("attachments")  # the same bytes in every process: pytest-xdist workers collect the same ids
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + NOISE.randbytes(64)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + NOISE.randbytes(64)
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + NOISE.randbytes(200)
 
 
 def ooxml(folder: str, main_part: str, content_type: str) -> bytes:

@@ -13,9 +13,8 @@ from forum.clock import utcnow
 from forum.events.models import EventRegistration
 from forum.extensions import db
 from forum.audit import AuditEntry
-from tests.conftest import run_in_parallel, text_of
 from tests.factories import make_event, make_organisation, make_user
-from tests.test_events import event_form
+from tests.helpers import event_form, run_in_parallel, text_of
 
 
 def statuses(event) -> dict[int, str]:
@@ -160,6 +159,7 @@ def test_withdrawing_after_the_deadline_is_allowed_but_not_after_the_start(clien
 
 # --- parallel requests ----------------------------------------------------------------------------------------
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_thirty_parallel_registrations_for_ten_places_are_exact(app, outbox):
     event = make_event(capacity=10)
     people = [make_user() for _ in range(30)]
@@ -176,6 +176,7 @@ def test_thirty_parallel_registrations_for_ten_places_are_exact(app, outbox):
     assert min(waiting) >= latest_registered  # places went to the first ten, in order
 
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_parallel_cancellations_move_exactly_as_many_waiting_people_up(app, client_as, outbox):
     event = make_event(capacity=10)
     people = [make_user() for _ in range(25)]

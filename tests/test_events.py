@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from forum import permissions
@@ -14,31 +13,13 @@ from forum.discussion.models import Thread
 from forum.accounts.models import User
 from forum.events.models import CalendarFeed, Event
 from forum.extensions import db
-from forum.audit import AuditEntry
-from tests.conftest import count_queries, text_of
 from tests.factories import make_event, make_thread, make_user
-
-
-def event_form(**overrides) -> dict:
-    """What an organiser types into the event form (German time)."""
-    data = {
-        "kind": "workshop", "title": "Werkstattgespräch Gesundheitsförderung", "start_date": "2030-06-12",
-        "start_time": "10:00", "end_date": "", "end_time": "16:00", "location": "Jobcenter Dortmund, Raum 3.12",
-        "online_url": "", "land": "NW", "description": "Wie **Krankenkassen** und Jobcenter zusammenarbeiten.",
-        "agenda": "- 10:00 Ankommen\n- 10:30 Impulse", "capacity": "25", "deadline_date": "2030-06-01",
-        "deadline_time": "", "status": "open",
-    }
-    data.update(overrides)
-    return data
+from tests.helpers import EVENT_MATRIX, EVENT_RULES, ROLES, actor, audit, event_form, queries_for, text_of
 
 
 def event_titled(title: str) -> Event | None:
     db.session.expire_all()
     return db.session.scalar(select(Event).where(Event.title == title))
-
-
-def audit(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 # --- organisers create, edit, cancel and complete -----------------------------------------------------------
@@ -426,38 +407,7 @@ def test_main_thread_page_names_its_event(member_client):
     assert member_client.get("/discussion/999999").status_code == 404
 
 
-# --- permissions ----------------------------------------------------------------------------------------------
-
-ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
-EVENT_MATRIX = {
-    # rule: (event state, roles that may)
-    ("can_view_event", "open"): {"member", "organiser", "moderator", "admin"},
-    ("can_manage_events", None): {"organiser", "admin"},
-    ("can_edit_event", "open"): {"organiser", "admin"},
-    ("can_register_for_event", "open"): {"member", "organiser", "moderator", "admin"},
-    ("can_register_for_event", "planned"): set(),
-    ("can_register_for_event", "deadline_passed"): set(),
-    ("can_register_for_event", "cancelled"): set(),
-    ("can_register_for_event", "done"): set(),
-    ("can_cancel_registration", "open"): {"member", "organiser", "moderator", "admin"},
-    ("can_cancel_registration", "deadline_passed"): {"member", "organiser", "moderator", "admin"},
-    ("can_cancel_registration", "begun"): set(),
-    ("can_cancel_registration", "cancelled"): set(),
-    ("can_cancel_event", "open"): {"organiser", "admin"},
-    ("can_cancel_event", "planned"): {"organiser", "admin"},
-    ("can_cancel_event", "cancelled"): set(),
-    ("can_cancel_event", "done"): set(),
-    ("can_complete_event", "open"): set(),
-    ("can_complete_event", "begun"): {"organiser", "admin"},
-    ("can_complete_event", "done"): set(),
-    ("can_download_attachment", "open"): {"member", "organiser", "moderator", "admin"},
-    ("can_link_follow_up", "open"): {"organiser", "admin"},
-    ("can_subscribe_calendar", None): {"member", "organiser", "moderator", "admin"},
-    ("can_view_thread", "follow_up"): {"member", "organiser", "moderator", "admin"},
-    ("can_view_thread", "main_thread"): {"member", "organiser", "moderator", "admin"},
-}
-EVENT_RULES = {rule for rule, _state in EVENT_MATRIX}
-
+# --- permissions (their table, EVENT_MATRIX, is in tests/helpers.py) ------------------------------------------
 
 def event_in(state: str):
     """An event in the given state (or, for the thread rules, a thread of an event)."""
@@ -476,7 +426,7 @@ def event_in(state: str):
 @pytest.mark.parametrize("rule, state", sorted(EVENT_MATRIX, key=str))
 @pytest.mark.parametrize("role", ROLES)
 def test_event_permission_matrix(app, rule, state, role):
-    user = AnonymousUserMixin() if role == "anonymous" else make_user(role=role)
+    user = actor(role)
     predicate = getattr(permissions, rule)
     allowed = predicate(user) if state is None else predicate(user, event_in(state))
     assert allowed is (role in EVENT_MATRIX[(rule, state)])
@@ -492,14 +442,6 @@ def test_suspended_organisers_may_do_nothing_with_events(app, rule):
 
 # --- query counts ---------------------------------------------------------------------------------------------
 
-def queries_for(client, path: str) -> int:
-    db.session.commit()  # the test and the requests share one session: start every page from nothing loaded
-    with count_queries() as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(statements)
-
-
 def test_event_list_query_count_does_not_grow_with_events_or_registrations(client_as, member):
     client = client_as(member)
     people = [make_user() for _ in range(5)]
@@ -512,9 +454,9 @@ def test_event_list_query_count_does_not_grow_with_events_or_registrations(clien
         db.session.commit()
 
     grow(5)
-    small = {path: queries_for(client, path) for path in ("/events/", "/events/?land=NW&year=2030&when=past")}
+    small = {path: len(queries_for(client, path)) for path in ("/events/", "/events/?land=NW&year=2030&when=past")}
     grow(40)
-    large = {path: queries_for(client, path) for path in small}
+    large = {path: len(queries_for(client, path)) for path in small}
     assert large == small
     assert max(small.values()) <= 8, small
 
@@ -531,9 +473,9 @@ def test_event_page_query_count_does_not_grow_with_registrations_follow_ups_or_f
 
     grow(5)
     paths = (f"/events/{event.id}", f"/events/{event.id}/participants", f"/events/{event.id}/follow-ups")
-    small = {path: queries_for(client, path) for path in paths}
+    small = {path: len(queries_for(client, path)) for path in paths}
     grow(60)
-    large = {path: queries_for(client, path) for path in paths}
+    large = {path: len(queries_for(client, path)) for path in paths}
     assert large == small
     assert max(small.values()) <= 12, small  # 10 + the header's notification count + the follow button
     db.session.expire_all()

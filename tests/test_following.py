@@ -10,8 +10,8 @@ from forum.extensions import db
 from forum.ideas import services as idea_services
 from forum.notifications import services
 from forum.notifications.models import Follow
-from tests.conftest import run_in_parallel, text_of
 from tests.factories import make_event, make_idea, make_term, make_thread, make_user
+from tests.helpers import run_in_parallel, text_of
 
 THREAD_PAGE_LINE = '{% with target=thread, target_type="thread" %}{% include "notifications/_follow_button.html" %}' \
                    '{% endwith %}'
@@ -141,6 +141,7 @@ def test_the_following_page_is_empty_at_first(member_client):
 
 # --- concurrency ---------------------------------------------------------------------------------------------
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_parallel_follow_requests_store_one_row(app):
     """The same person presses "Folgen" in 12 tabs at the same moment; then "Nicht mehr folgen" in 12."""
     thread = make_thread()
@@ -157,6 +158,7 @@ def test_parallel_follow_requests_store_one_row(app):
     db.session.commit()
 
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_many_people_follow_at_once_each_once(app):
     event = make_event()
     people = [make_user() for _ in range(20)]

@@ -34,9 +34,9 @@ from forum.ideas import services as ideas
 from forum.moderation import reports, services as moderation
 from forum.moderation.models import REASONS
 from forum.notifications import following, mailing
-from tests.conftest import Client
 from tests.factories import (IDEA_DESCRIPTION, PASSWORD, make_board, make_event, make_idea, make_notification,
                              make_organisation, make_post, make_term, make_thread, make_user)
+from tests.helpers import Client
 
 NEW_PASSWORD = "Wolkenkratzer-Tulpe-Fahrrad-97"
 HOSTILE_LENGTH = 1000  # longer submitted values need not come back in the re-rendered form

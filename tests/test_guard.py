@@ -12,8 +12,8 @@ from forum.discussion.models import Post, Thread
 from forum.guard import GuardEvent
 from forum.extensions import db
 from forum.ideas.models import Idea
-from tests.conftest import text_of
 from tests.factories import IDEA_DESCRIPTION, make_board, make_term, make_thread
+from tests.helpers import text_of
 
 POSITIVES = [
     # (pattern, text, the stretch that must be found)

@@ -20,8 +20,8 @@ from forum.events.models import Event
 from forum.extensions import db
 from forum.forms import Form
 from forum.inputs import MAX_ID, CleanMultiDict, without_controls
-from tests.conftest import text_of
 from tests.factories import PASSWORD, make_organisation, make_thread, make_user
+from tests.helpers import text_of
 
 # Passphrases longer than the 72 characters zxcvbn accepts (it raises ValueError beyond that).
 LONG_73 = "Heftklammer Leuchtturm Quittengelee Notenständer Brezelteig Zebrastreifen"

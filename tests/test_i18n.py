@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from forum import ROOT
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 TRANSLATIONS = ROOT / "forum" / "translations"
 

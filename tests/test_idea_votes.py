@@ -8,9 +8,8 @@ from forum import ROOT
 from forum.extensions import db
 from forum.ideas import services
 from forum.ideas.models import Idea, IdeaVote
-from tests.conftest import text_of
 from tests.factories import make_idea, make_organisation, make_user
-from tests.conftest import run_in_parallel  # one thread and one client per request
+from tests.helpers import run_in_parallel, text_of
 
 JSON = {"Accept": "application/json"}
 
@@ -117,6 +116,7 @@ def test_voting_counts_as_activity_on_the_idea(member_client):
 
 # --- concurrency ---------------------------------------------------------------------------------------------
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_parallel_votes_and_withdrawals_stay_exact(app):
     """40 people vote at the same moment, each twice in parallel; then 20 of them withdraw twice in parallel."""
     idea = make_idea()

@@ -15,8 +15,9 @@ from forum.extensions import db
 from forum.ideas import services, terms as term_services
 from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
 from forum.audit import AuditEntry
-from tests.conftest import count_queries, text_of
 from tests.factories import IDEA_DESCRIPTION, make_event, make_idea, make_organisation, make_term, make_user
+from tests.helpers import (IDEA_MATRIX, IDEA_RULES_WITHOUT_OBJECT, ROLES, actor, audit_actions, count_queries,
+                           queries_for, text_of)
 
 
 @pytest.fixture
@@ -40,11 +41,6 @@ def idea_form(terms, **overrides):
 def idea_titled(title: str) -> Idea | None:
     db.session.expire_all()
     return db.session.scalar(select(Idea).where(Idea.title == title))
-
-
-def audit_actions(target) -> list[str]:
-    return list(db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.target_type == target.__tablename__, AuditEntry.target_id == target.id).order_by(AuditEntry.id)))
 
 
 # --- submit -------------------------------------------------------------------------------------------------
@@ -549,13 +545,6 @@ def _grow(count: int, idea: Idea, viewer_events: int = 1) -> None:
     db.session.commit()
 
 
-def _queries(client, path: str) -> int:
-    with count_queries() as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(statements)
-
-
 @pytest.mark.parametrize("path", ["/ideas/", "/ideas/?sort=votes&status=published&land=NW", "/ideas/{idea}",
                                   "/ideas/{idea}/revisions", "/ideas/reference-lists"])
 def test_idea_pages_run_the_same_number_of_queries_for_5_and_100_entries(client_as, admin, path):
@@ -563,62 +552,31 @@ def test_idea_pages_run_the_same_number_of_queries_for_5_and_100_entries(client_
     client = client_as(admin)
     target = path.format(idea=idea.id)
     _grow(5, idea)
-    small = _queries(client, target)
+    small = len(queries_for(client, target))
     _grow(95, idea)
-    large = _queries(client, target)
+    large = len(queries_for(client, target))
     assert large == small, f"{target}: {small} queries with 5 entries, {large} with 100"
     assert small <= 14, f"{target}: {small} queries"  # 12 + the header's notification count + the follow button
 
 
-# --- permission matrix --------------------------------------------------------------------------------------
+# --- permission matrix (its tables, IDEA_*, are in tests/helpers.py) ----------------------------------------
 
-ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
-
-
-def _person(role: str, **kwargs):
-    return AnonymousUserMixin() if role == "anonymous" else make_user(role=role, **kwargs)
-
-
-@pytest.mark.parametrize("rule, allowed", [
-    ("can_submit_idea", {"member", "organiser", "moderator", "admin"}),
-    ("can_submit_idea_for_others", {"organiser", "moderator", "admin"}),
-    ("can_manage_reference_lists", {"admin"}),
-    ("can_link_idea_to_event", {"organiser", "moderator", "admin"}),
-])
+@pytest.mark.parametrize("rule, allowed", IDEA_RULES_WITHOUT_OBJECT)
 @pytest.mark.parametrize("role", ROLES)
 def test_idea_rules_without_an_object(app, rule, allowed, role):
-    assert getattr(permissions, rule)(_person(role)) is (role in allowed)
+    assert getattr(permissions, rule)(actor(role)) is (role in allowed)
 
 
-# (rule, status of someone else's idea) -> roles allowed; "own" rows are below.
-OBJECT_MATRIX = {
-    ("can_view_idea", "submitted"): {"moderator", "admin"},
-    ("can_view_idea", "published"): {"member", "organiser", "moderator", "admin"},
-    ("can_view_idea", "archived"): {"member", "organiser", "moderator", "admin"},
-    ("can_edit_idea", "published"): {"moderator", "admin"},
-    ("can_view_idea_revisions", "published"): {"moderator", "admin"},
-    ("can_set_idea_status", "submitted"): {"moderator", "admin"},
-    ("can_vote", "submitted"): set(),
-    ("can_vote", "published"): {"member", "organiser", "moderator", "admin"},
-    ("can_vote", "in_trial"): {"member", "organiser", "moderator", "admin"},
-    ("can_vote", "proven"): {"member", "organiser", "moderator", "admin"},
-    ("can_vote", "archived"): set(),
-    ("can_adopt_idea", "published"): {"member", "organiser", "moderator", "admin"},
-    ("can_adopt_idea", "archived"): set(),
-    ("can_adopt_idea", "submitted"): set(),
-}
-
-
-@pytest.mark.parametrize("rule, status", sorted(OBJECT_MATRIX))
+@pytest.mark.parametrize("rule, status", sorted(IDEA_MATRIX))
 @pytest.mark.parametrize("role", ROLES)
 def test_idea_rules_for_someone_elses_idea(app, rule, status, role):
     idea = make_idea(status=status)
-    assert getattr(permissions, rule)(_person(role), idea) is (role in OBJECT_MATRIX[(rule, status)])
+    assert getattr(permissions, rule)(actor(role), idea) is (role in IDEA_MATRIX[(rule, status)])
 
 
 @pytest.mark.parametrize("role", ROLES[1:])
 def test_idea_rules_for_ones_own_idea(app, role):
-    author = _person(role)
+    author = actor(role)
     idea = make_idea(status="submitted", author=author)
     assert permissions.can_view_idea(author, idea) and permissions.can_edit_idea(author, idea)
     assert permissions.can_view_idea_revisions(author, idea)
@@ -638,12 +596,6 @@ def test_withdrawing_an_adoption_is_for_the_jobcenter_and_moderators(app, role, 
     assert permissions.can_withdraw_adoption(colleague, adoption) is allowed
     assert permissions.can_withdraw_adoption(stranger, adoption) is (role in ("moderator", "admin"))
     assert permissions.can_withdraw_adoption(AnonymousUserMixin(), adoption) is False
-
-
-# Every idea rule of forum/permissions.py has its rows above (test_permissions checks that none is missing).
-IDEA_RULES = ({rule for rule, _status in OBJECT_MATRIX}
-              | {"can_submit_idea", "can_submit_idea_for_others", "can_manage_reference_lists",
-                 "can_link_idea_to_event", "can_withdraw_adoption"})
 
 
 @pytest.mark.parametrize("status", ["pending", "suspended"])

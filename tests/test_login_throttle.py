@@ -13,8 +13,8 @@ import pytest
 from forum.accounts import throttle
 from forum.config import check_worker_setup
 from forum.extensions import limiter
-from tests.conftest import skip_or_fail, text_of
 from tests.factories import PASSWORD
+from tests.helpers import make_test_app, skip_or_fail, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_STEPS = "5 per minute;10 per 15 minutes;20 per hour;40 per day"
@@ -95,8 +95,6 @@ def redis_url() -> str:
 
 def test_two_workers_sharing_redis_count_wrong_passwords_together(database_url, tmp_path_factory):
     """Two app instances (as two gunicorn workers) with the Redis storage: the count is one."""
-    from tests.conftest import make_test_app
-
     url = redis_url()
     workers = [make_test_app(database_url, tmp_path_factory, RATELIMIT_STORAGE_URI=url,
                              RATELIMIT_LOGIN_ACCOUNT="5 per minute") for _ in range(2)]
@@ -116,8 +114,6 @@ def test_two_workers_sharing_redis_count_wrong_passwords_together(database_url, 
 def test_behind_one_trusted_proxy_each_client_has_its_own_address_and_cannot_spoof_it(database_url,
                                                                                        tmp_path_factory):
     from flask import request
-
-    from tests.conftest import make_test_app
 
     seen = []
     for proxies in (0, 1):

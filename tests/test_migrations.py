@@ -1,6 +1,7 @@
 """Migrations: one head; upgrade from empty equals the models; downgrade to base leaves nothing behind."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -9,7 +10,7 @@ from sqlalchemy import inspect
 
 from forum import ROOT
 from forum.extensions import db
-from tests.conftest import reset_schema
+from tests.helpers import reset_schema
 
 
 def _drop_everything():
@@ -28,6 +29,7 @@ def test_migration_files_are_date_prefixed():
     assert names and all(name[:8].isdigit() and name[8] == "_" for name in names)
 
 
+@pytest.mark.real_commits  # DDL on other connections
 def test_upgrade_from_empty_matches_the_models_and_downgrade_removes_everything(app):
     try:
         _drop_everything()
@@ -44,6 +46,7 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_removes_everything(
         reset_schema()
 
 
+@pytest.mark.real_commits  # DDL on other connections
 def test_names_stored_with_bidi_overrides_are_cleaned_by_the_upgrade(app):
     try:
         _drop_everything()

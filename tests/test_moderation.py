@@ -19,20 +19,10 @@ from forum.discussion.models import Post, Thread
 from forum.extensions import db
 from forum.audit import AuditEntry
 from forum.notifications.models import Notification
-from tests.conftest import count_queries, text_of
 from tests.factories import PASSWORD, make_board, make_event, make_idea, make_post, make_thread, make_user
+from tests.helpers import MODERATION_MATRIX, ROLES, actor, audit, count_queries, fresh, text_of
 
 SECRET = "Vertrauliche Bemerkung über Kollegen"
-
-
-def fresh(model, id_):
-    db.session.expire_all()
-    return db.session.get(model, id_)
-
-
-def audit(action: str) -> list[AuditEntry]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def board_thread(**post_kwargs):
@@ -45,61 +35,7 @@ def board_thread(**post_kwargs):
     return thread, post
 
 
-# --- the permission matrix ----------------------------------------------------------------------------------
-
-ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
-MEMBERS = set(ROLES[1:])
-STAFF = {"moderator", "admin"}
-
-# (rule, state) -> roles that may
-MODERATION_MATRIX = {
-    ("can_moderate_post", "post"): STAFF,
-    ("can_moderate_post", "post_in_submitted_idea_thread"): STAFF,
-    ("can_hide_post", "post"): STAFF,
-    ("can_hide_post", "own_post"): STAFF,
-    ("can_hide_post", "hidden_post"): set(),
-    ("can_hide_post", "withdrawn_post"): set(),
-    ("can_hide_post", "post_in_locked_thread"): STAFF,
-    ("can_unhide_post", "hidden_post"): STAFF,
-    ("can_unhide_post", "post"): set(),
-    ("can_pin_post", "post"): STAFF,
-    ("can_pin_post", "pinned_post"): set(),
-    ("can_pin_post", "hidden_post"): set(),
-    ("can_unpin_post", "pinned_post"): STAFF,
-    ("can_unpin_post", "post"): set(),
-    ("can_redact_post", "post"): STAFF,
-    ("can_redact_post", "hidden_post"): STAFF,
-    ("can_redact_post", "withdrawn_post"): STAFF,
-    ("can_view_hidden_post", "hidden_post"): STAFF,
-    ("can_view_hidden_post", "own_hidden_post"): MEMBERS,
-    ("can_report_post", "post"): MEMBERS,
-    ("can_report_post", "own_post"): set(),
-    ("can_report_post", "hidden_post"): set(),
-    ("can_report_post", "withdrawn_post"): set(),
-    ("can_report_post", "post_in_locked_thread"): MEMBERS,
-    ("can_report_post", "post_in_submitted_idea_thread"): STAFF,
-    ("can_edit_post", "post"): STAFF,
-    ("can_edit_post", "hidden_post"): STAFF,
-    ("can_edit_post", "withdrawn_post"): set(),
-    ("can_edit_post", "post_in_locked_thread"): STAFF,
-    ("can_moderate_thread", "thread"): STAFF,
-    ("can_moderate_thread", "locked_thread"): STAFF,
-    ("can_move_thread", "thread"): STAFF,
-    ("can_move_thread", "event_thread"): set(),
-    ("can_move_thread", "idea_thread"): set(),
-    ("can_view_reports", None): STAFF,
-    ("can_suspend_user", "active_member"): STAFF,
-    ("can_suspend_user", "active_organiser"): STAFF,
-    ("can_suspend_user", "active_moderator"): {"admin"},
-    ("can_suspend_user", "active_admin"): {"admin"},
-    ("can_suspend_user", "suspended_member"): set(),
-    ("can_suspend_user", "self"): set(),
-    ("can_reactivate_user", "suspended_member"): STAFF,
-    ("can_reactivate_user", "suspended_moderator"): {"admin"},
-    ("can_reactivate_user", "active_member"): set(),
-}
-MODERATION_RULES = {rule for rule, _state in MODERATION_MATRIX} - {"can_edit_post"}
-
+# --- the permission matrix (its table, MODERATION_MATRIX, is in tests/helpers.py) ---------------------------
 
 def moderation_target(state: str | None, user):
     """A post, thread or account in the given state; "own" posts are written by `user`, "self" is `user`."""
@@ -126,10 +62,6 @@ def moderation_target(state: str | None, user):
     post.pinned_at = utcnow() if "pinned" in state else None
     post.thread.locked_at = utcnow() if "locked" in state else None
     return post
-
-
-def actor(role: str, status: str = "active"):
-    return AnonymousUserMixin() if role == "anonymous" else make_user(role=role, status=status)
 
 
 @pytest.mark.parametrize("rule, state", sorted(MODERATION_MATRIX, key=str))

@@ -15,8 +15,8 @@ from forum.extensions import db
 from forum.ideas import services as idea_services
 from forum.notifications import services
 from forum.notifications.models import Notification
-from tests.conftest import count_queries, link_in, text_of
 from tests.factories import (make_event, make_idea, make_notification, make_post, make_thread, make_user)
+from tests.helpers import count_queries, link_in, text_of
 
 
 def notifications_of(user) -> list[tuple[str, int | None]]:

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.audit import AuditEntry
 from forum.organisations.models import Organisation, OrganisationDomain
-from tests.conftest import text_of
 from tests.factories import make_organisation, make_user
+from tests.helpers import text_of
 
 HEADER = "name;kind;land;jobcenter_type;email_domains;region\n"
 

@@ -1,4 +1,5 @@
-"""The permission matrix: every rule in forum/permissions.py × every role and state, plus the HTTP answers."""
+"""The permission matrix: every rule in forum/permissions.py × every role and state, plus the HTTP answers. The
+tables of the matrix, also of the rules tested next to their domain, are in tests/helpers.py."""
 from __future__ import annotations
 
 import inspect
@@ -9,30 +10,9 @@ from flask_login import AnonymousUserMixin
 from forum import permissions
 from forum.extensions import db
 from tests.factories import make_user
-from tests.test_events import EVENT_RULES  # the event rules' matrix is there, with events in each state
-from tests.test_ideas import IDEA_RULES  # the idea rules' matrix is there, with ideas in each status
-from tests.test_moderation import MODERATION_RULES  # the moderation rules' matrix is there, with posts in each state
-from tests.test_quotes import QUOTE_RULES  # who may read a post (also where it is quoted), with posts in each state
-from tests.test_redaction import REDACTION_RULES  # redacting thread titles and ideas
+from tests.helpers import ALL_RULES, DISCUSSION_MATRIX, FOLLOW_MATRIX, ROLE_MATRIX, ROLES, actor
 
-ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
-
-# rule -> roles that may (for an active user; anonymous never may)
-MATRIX = {
-    "can_view_dashboard": {"member", "organiser", "moderator", "admin"},
-    "can_view_organisation": {"member", "organiser", "moderator", "admin"},
-    "can_approve_registrations": {"moderator", "admin"},
-    "can_view_audit_log": {"moderator", "admin"},
-    "can_manage_users": {"admin"},
-    "can_manage_organisations": {"admin"},
-    "can_edit_pages": {"admin"},
-    "can_view_notifications": {"member", "organiser", "moderator", "admin"},
-}
 OBJECT_RULES = {"can_view_organisation", "can_decide_registration", "can_change_user"}
-
-
-def actor(role: str, status: str = "active"):
-    return AnonymousUserMixin() if role == "anonymous" else make_user(role=role, status=status)
 
 
 def call(rule: str, user, target=None):
@@ -45,20 +25,7 @@ def call(rule: str, user, target=None):
 
 def test_every_rule_has_a_row_in_the_matrix():
     rules = {name for name, _ in inspect.getmembers(permissions, inspect.isfunction) if name.startswith("can_")}
-    assert rules == (set(MATRIX) | {"can_decide_registration", "can_change_user"} | EVENT_RULES | IDEA_RULES
-                     | FOLLOW_RULES | DISCUSSION_RULES | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES)
-
-
-# following: target -> roles that may follow it (the same as may see it)
-FOLLOW_MATRIX = {
-    "thread": set(ROLES[1:]),
-    "event": set(ROLES[1:]),
-    "published_idea": set(ROLES[1:]),
-    "own_submitted_idea": set(ROLES[1:]),
-    "submitted_idea": {"moderator", "admin"},
-    "submitted_idea_thread": {"moderator", "admin"},
-}
-FOLLOW_RULES = {"can_follow"}
+    assert rules == ALL_RULES
 
 
 def follow_target(state: str, user):
@@ -85,13 +52,13 @@ def test_follow_matrix(app, state, role):
     assert permissions.can_follow(actor("admin", "suspended"), target) is False
 
 
-@pytest.mark.parametrize("rule", sorted(MATRIX))
+@pytest.mark.parametrize("rule", sorted(ROLE_MATRIX))
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix(app, rule, role):
-    assert call(rule, actor(role)) is (role in MATRIX[rule])
+    assert call(rule, actor(role)) is (role in ROLE_MATRIX[rule])
 
 
-@pytest.mark.parametrize("rule", sorted(MATRIX))
+@pytest.mark.parametrize("rule", sorted(ROLE_MATRIX))
 @pytest.mark.parametrize("status", ["pending", "suspended", "rejected", "deleted"])
 def test_inactive_accounts_may_nothing_even_as_admin(app, rule, status):
     assert call(rule, actor("admin", status)) is False
@@ -155,34 +122,7 @@ def test_admins_see_pending_members_of_an_organisation_members_do_not(app, clien
         as_text=True)
 
 
-# --- boards and posts: (rule, state) -> roles that may -------------------------------------------------------
-
-MEMBERS = set(ROLES[1:])
-DISCUSSION_MATRIX = {
-    ("can_view_board", "board"): MEMBERS,
-    ("can_manage_boards", None): {"admin"},
-    ("can_start_thread", "board"): MEMBERS,
-    ("can_reply", "open_thread"): MEMBERS,
-    ("can_reply", "locked_thread"): set(),
-    ("can_reply", "submitted_idea_thread"): {"moderator", "admin"},
-    ("can_quote_post", "others_post"): MEMBERS,
-    ("can_quote_post", "withdrawn_post"): set(),
-    ("can_quote_post", "hidden_post"): set(),
-    ("can_quote_post", "post_in_locked_thread"): set(),
-    ("can_edit_post", "own_post"): MEMBERS,
-    ("can_edit_post", "others_post"): {"moderator", "admin"},  # moderators edit any post (audited)
-    ("can_edit_post", "own_withdrawn_post"): set(),
-    ("can_edit_post", "own_hidden_post"): {"moderator", "admin"},
-    ("can_edit_post", "own_post_in_locked_thread"): {"moderator", "admin"},
-    ("can_withdraw_post", "own_post"): MEMBERS,
-    ("can_withdraw_post", "own_post_in_locked_thread"): MEMBERS,
-    ("can_withdraw_post", "others_post"): set(),
-    ("can_withdraw_post", "own_withdrawn_post"): set(),
-    ("can_view_post_revisions", "own_post"): MEMBERS,
-    ("can_view_post_revisions", "others_post"): {"moderator", "admin"},
-}
-DISCUSSION_RULES = {rule for rule, _state in DISCUSSION_MATRIX}
-
+# --- boards and posts: DISCUSSION_MATRIX ---------------------------------------------------------------------
 
 def discussion_target(state: str | None, user):
     """A board, thread or post in the given state; "own" posts are written by `user`."""

@@ -11,8 +11,8 @@ from forum.discussion.models import Post, PostRevision, Thread
 from forum.extensions import db, limiter
 from forum.markup import MAX_SOURCE_CHARS
 from forum.notifications.models import Follow, Notification
-from tests.conftest import text_of
 from tests.factories import make_organisation, make_post, make_thread, make_user
+from tests.helpers import text_of
 
 
 def fresh_post(post_id: int) -> Post:

@@ -16,23 +16,12 @@ from forum.clock import utcnow
 from forum.discussion import quotes
 from forum.discussion.models import Post, PostRevision
 from forum.extensions import db
-from tests.conftest import count_queries, text_of
 from tests.factories import make_idea, make_post, make_thread, make_user
+from tests.helpers import READ_MATRIX, ROLES, actor, count_queries, fresh, quiet, text_of
 
 SECRET = "Vertraulich: Die Kollegin aus Team 3 ist überfordert"
 PLACEHOLDER = "Zitat aus einem ausgeblendeten Beitrag"
 WITHDRAWN = "Zitat aus einem zurückgezogenen Beitrag"
-
-
-def quiet(**overrides):
-    person = make_user(**overrides)
-    person.email_notifications = "never"
-    return person
-
-
-def fresh(model, id_):
-    db.session.expire_all()
-    return db.session.get(model, id_)
 
 
 def reply(client, thread, body: str):
@@ -60,25 +49,12 @@ def hide(client_as, post, reason="insult"):
     assert response.status_code == 302
 
 
-# --- the decision ---------------------------------------------------------------------------------------------
-
-READ_MATRIX = {  # state of the quoted post -> roles that may read its text
-    "post": {"member", "organiser", "moderator", "admin"},
-    "hidden_post": {"moderator", "admin"},
-    "own_hidden_post": {"member", "organiser", "moderator", "admin"},
-    "pending_review_post": {"moderator", "admin"},
-    "withdrawn_post": {"moderator", "admin"},
-    "own_withdrawn_post": {"member", "organiser", "moderator", "admin"},
-    "post_in_submitted_idea_thread": {"moderator", "admin"},
-}
-ROLES = ("anonymous", "member", "organiser", "moderator", "admin")
-QUOTE_RULES = {"can_read_post"}
-
+# --- the decision (its table, READ_MATRIX, is in tests/helpers.py) --------------------------------------------
 
 @pytest.mark.parametrize("state", sorted(READ_MATRIX))
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_read_a_post(app, state, role):
-    user = AnonymousUserMixin() if role == "anonymous" else make_user(role=role)
+    user = actor(role)
     own = state.startswith("own") and role != "anonymous"
     thread = make_idea(status="submitted").thread if "submitted_idea" in state else make_thread()
     post = make_post(thread=thread, author=user if own else make_user())

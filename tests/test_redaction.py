@@ -18,19 +18,12 @@ from forum.audit import AuditEntry
 from forum.moderation.models import Report
 from forum.notifications.models import Notification, OutboxMessage
 from forum.notifications.services import queue_mail
-from tests.conftest import text_of
 from tests.factories import make_post, make_thread, make_user
+from tests.helpers import REDACTION_MATRIX, ROLES, actor, audit, fresh, quiet, text_of
 
 PASSAGE = "Jan Kowalczyk, BG-Nr. 04711BG0012345"
 ORIGINAL = f"Gestern war Herr {PASSAGE} bei mir in der Beratung. Wie würdet ihr vorgehen?"
 NOTICE = "Die Moderation hat Teile dieses Beitrags entfernt (Datenschutz)."
-
-
-def quiet(**overrides):
-    """Someone who wants no e-mail, so the outbox holds only what a test is about."""
-    person = make_user(**overrides)
-    person.email_notifications = "never"
-    return person
 
 
 def a_post(*, body: str = ORIGINAL, author=None, thread=None) -> Post:
@@ -54,25 +47,10 @@ def edit(client, post: Post, body: str, version: int):
                        data={"body": body, "version": str(version), "confirm_client_data": "y"})
 
 
-def fresh(model, id_):
-    db.session.expire_all()
-    return db.session.get(model, id_)
-
-
 def revisions_of(post: Post) -> list[str]:
     db.session.expire_all()
     return list(db.session.scalars(select(PostRevision.body_source).where(PostRevision.post_id == post.id)
                                    .order_by(PostRevision.id)))
-
-
-def audit(action: str | None = None, post: Post | None = None) -> list[AuditEntry]:
-    db.session.expire_all()
-    query = select(AuditEntry).order_by(AuditEntry.id)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if post is not None:
-        query = query.where(AuditEntry.target_type == "posts", AuditEntry.target_id == post.id)
-    return list(db.session.scalars(query))
 
 
 def as_text(entry: AuditEntry) -> str:
@@ -271,7 +249,7 @@ def test_redaction_cleans_report_notes_and_earlier_audit_snapshots_of_the_post(c
     # a member reports it for client data, quoting the data in the note
     client_as(member).post(f"/moderation/posts/{post.id}/report",
                            data={"reason": "client_data", "note": f"Da steht {PASSAGE} im Text."})
-    before = audit(post=post)
+    before = audit(target=post)
     assert [entry.action for entry in before] == ["post.edit", "post.hide", "post.unhide", "post.auto_hide"]
     assert all(leaks(as_text(entry)) for entry in before)
 
@@ -279,7 +257,7 @@ def test_redaction_cleans_report_notes_and_earlier_audit_snapshots_of_the_post(c
     [stored] = db.session.scalars(select(Report).where(Report.post_id == post.id)).all()
     db.session.refresh(stored)
     assert stored.note == "Da steht [entfernt] im Text."
-    for entry in audit(post=post):
+    for entry in audit(target=post):
         assert not leaks(as_text(entry)), entry.action
     hide = audit("post.hide", post)[0]
     assert hide.reason == "Sozialdaten (Daten von Leistungsberechtigten): Wegen [entfernt]"
@@ -698,28 +676,13 @@ def test_members_and_organisers_may_not_redact_ideas_not_even_their_own(client_a
 
 # --- who may: the matrix (test_permissions checks every rule has its rows) --------------------------------------
 
-STAFF = {"moderator", "admin"}
-REDACTION_MATRIX = {
-    ("can_redact_thread", "thread"): STAFF,
-    ("can_redact_thread", "locked_thread"): STAFF,
-    ("can_redact_thread", "follow_up_thread"): STAFF,
-    ("can_redact_thread", "event_thread"): set(),
-    ("can_redact_thread", "idea_thread"): set(),
-    ("can_redact_idea", "published_idea"): STAFF,
-    ("can_redact_idea", "submitted_idea"): STAFF,
-}
-REDACTION_RULES = {rule for rule, _state in REDACTION_MATRIX}
-
-
 @pytest.mark.parametrize("rule, state", sorted(REDACTION_MATRIX))
-@pytest.mark.parametrize("role", ["anonymous", "member", "organiser", "moderator", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_redaction_matrix(app, rule, state, role):
-    from flask_login import AnonymousUserMixin
-
     from forum import permissions
     from tests.factories import make_event, make_idea
 
-    user = AnonymousUserMixin() if role == "anonymous" else make_user(role=role)
+    user = actor(role)
     target = {"thread": make_thread, "locked_thread": make_thread,
               "follow_up_thread": lambda: make_thread(follow_up_of=make_event()),
               "event_thread": lambda: make_event().main_thread, "idea_thread": lambda: make_idea().thread,

@@ -13,12 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from forum.clock import utcnow
 from forum.discussion.models import Post
 from forum.extensions import db
-from forum.audit import AuditEntry
 from forum.moderation.models import REASONS, Report
 from forum.notifications.models import Notification
 from forum.notifications.services import send_digests
-from tests.conftest import count_queries, run_in_parallel, text_of
 from tests.factories import make_idea, make_post, make_thread, make_user
+from tests.helpers import audit, count_queries, fresh, quiet, run_in_parallel, text_of
 
 RUDE = "Das ist doch völliger Unsinn, Herr Kollege."
 
@@ -28,13 +27,6 @@ def a_post(*, body: str = RUDE, author=None, title: str = "Fallbesprechungen im 
     thread = make_thread(title=title)
     make_post(thread=thread, body="Wie geht ihr mit kurzfristigen Terminabsagen um?")
     return make_post(thread=thread, author=author or quiet(display_name="Bernd Brause"), body=body)
-
-
-def quiet(**overrides):
-    """Someone who wants no e-mail, so the outbox holds only what a test is about."""
-    person = make_user(**overrides)
-    person.email_notifications = "never"
-    return person
 
 
 def report(client, post: Post, reason: str = "insult", note: str = ""):
@@ -51,17 +43,6 @@ def resolve(client, post: Post, outcome: str, **fields):
 def reports_of(post: Post) -> list[Report]:
     db.session.expire_all()
     return list(db.session.scalars(select(Report).where(Report.post_id == post.id).order_by(Report.id)))
-
-
-def fresh_post(post: Post) -> Post:
-    db.session.expire_all()
-    return db.session.get(Post, post.id)
-
-
-def audit(action: str, post: Post) -> list[AuditEntry]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(AuditEntry).where(
-        AuditEntry.action == action, AuditEntry.target_type == "posts", AuditEntry.target_id == post.id)))
 
 
 def notifications_of(user, kind: str) -> list[Notification]:
@@ -168,7 +149,7 @@ def test_a_client_data_report_hides_the_post_at_once(client_as, member):
     post = a_post(author=author, body="Frau K. aus der Beratung hat heute wieder abgesagt.")
     bystander = client_as(make_user())
     report(client_as(member), post, "client_data", note="Da steht ein Name.")
-    hidden = fresh_post(post)
+    hidden = fresh(Post, post.id)
     assert hidden.is_hidden and hidden.hidden_by_id is None and hidden.hidden_reason == "client_data"
     for client in (client_as(member), bystander):
         response = thread_page(client, post)
@@ -198,7 +179,7 @@ def test_the_author_is_not_told_who_reported(client_as, member):
 def test_other_reasons_do_not_hide_the_post(client_as, member, reason):
     post = a_post()
     report(client_as(member), post, reason)
-    assert not fresh_post(post).is_hidden
+    assert not fresh(Post, post.id).is_hidden
     assert RUDE in text_of(thread_page(client_as(make_user()), post))
     assert audit("post.auto_hide", post) == []
 
@@ -207,10 +188,10 @@ def test_a_second_client_data_report_does_not_hide_twice(client_as):
     post = a_post(author=make_user())
     first, second = make_user(), make_user()
     report(client_as(first), post, "client_data")
-    hidden_at = fresh_post(post).hidden_at
+    hidden_at = fresh(Post, post.id).hidden_at
     # the post is hidden now: a second member cannot report it any more (there is no link either)
     assert report(client_as(second), post, "client_data").status_code == 403
-    assert fresh_post(post).hidden_at == hidden_at
+    assert fresh(Post, post.id).hidden_at == hidden_at
     assert len(audit("post.auto_hide", post)) == 1 and len(reports_of(post)) == 1
     assert len(notifications_of(post.author, "post_hidden")) == 1
 
@@ -222,7 +203,7 @@ def test_members_cannot_report_their_own_withdrawn_or_hidden_posts(client_as, me
         post.withdrawn_at = utcnow()
     elif state == "hidden":
         client_as(moderator).post(f"/moderation/posts/{post.id}/hide", data={"reason": "spam"})
-        assert fresh_post(post).is_hidden
+        assert fresh(Post, post.id).is_hidden
     client = client_as(member)
     assert client.get(f"/moderation/posts/{post.id}/report").status_code == 403
     assert report(client, post, "client_data").status_code == 403
@@ -304,7 +285,7 @@ def test_the_daily_limit_stops_a_member_with_a_german_message_and_nothing_is_sto
     page = text_of(response)
     assert ("Sie haben in den letzten 24 Stunden schon 2 Beiträge gemeldet. Das ist die Höchstzahl pro Tag." in page)
     assert "Noch einer</textarea>" in response.get_data(as_text=True)
-    assert reports_of(posts[2]) == [] and not fresh_post(posts[2]).is_hidden
+    assert reports_of(posts[2]) == [] and not fresh(Post, posts[2].id).is_hidden
     assert [each.post_id for each in notifications_of(moderator, "report")] == [posts[0].id, posts[1].id]
     # another member is not affected
     assert report(client_as(make_user()), posts[2], "spam").status_code == 302
@@ -506,7 +487,7 @@ def test_members_and_organisers_may_not_see_the_queue_or_decide_cases(client_as,
     assert client.get("/moderation/reports").status_code == 403
     assert client.get(f"/moderation/reports/posts/{post.id}").status_code == 403
     assert resolve(client, post, "hidden").status_code == 403
-    assert reports_of(post)[0].is_open and not fresh_post(post).is_hidden
+    assert reports_of(post)[0].is_open and not fresh(Post, post.id).is_hidden
 
 
 def test_anonymous_visitors_cannot_reach_the_queue(client):
@@ -547,7 +528,7 @@ def test_resolving_by_hiding_hides_the_post_and_tells_each_reporter(client_as, m
     assert "Der Fall ist abgeschlossen; 3 meldende Personen werden benachrichtigt." in page
     assert "Zurzeit gibt es keine offenen Meldungen." in page
 
-    hidden = fresh_post(post)
+    hidden = fresh(Post, post.id)
     assert (hidden.hidden_by_id, hidden.hidden_reason, hidden.hidden_note) == (moderator.id, "insult",
                                                                                "Bitte sachlich bleiben.")
     member_view = thread_page(client_as(make_user()), post)
@@ -580,7 +561,7 @@ def test_hiding_without_a_reason_takes_the_most_frequent_reason_of_the_reports(c
     for reason in ("spam", "off_topic", "spam"):
         report(client_as(make_user()), post, reason)
     resolve(client_as(moderator), post, "hidden", reason="")
-    assert fresh_post(post).hidden_reason == "spam"
+    assert fresh(Post, post.id).hidden_reason == "spam"
 
 
 def test_hiding_a_client_data_case_keeps_the_post_hidden_now_by_the_moderators_decision(client_as, moderator,
@@ -590,7 +571,7 @@ def test_hiding_a_client_data_case_keeps_the_post_hidden_now_by_the_moderators_d
     pending = text_of(thread_page(client_as(member), post))
     assert "gemeldet und wird geprüft" in pending
     resolve(client_as(moderator), post, "hidden", note="Enthält Daten einer Kundin.")
-    hidden = fresh_post(post)
+    hidden = fresh(Post, post.id)
     assert (hidden.is_hidden, hidden.hidden_by_id, hidden.hidden_reason, hidden.hidden_note) == (
         True, moderator.id, "client_data", "Enthält Daten einer Kundin.")
     page = text_of(thread_page(client_as(member), post))
@@ -608,12 +589,12 @@ def test_dismissing_a_client_data_case_shows_the_post_again(client_as, moderator
     post = a_post(body="Ganz harmloser Text ohne Daten.", author=quiet())
     reporter = make_user()
     report(client_as(reporter), post, "client_data")
-    assert fresh_post(post).is_hidden
+    assert fresh(Post, post.id).is_hidden
     page = text_of(client_as(moderator).get(f"/moderation/reports/posts/{post.id}"))
     assert "Der Beitrag ist wegen einer Sozialdaten-Meldung ausgeblendet und wird dann wieder angezeigt." in page
     response = resolve(client_as(moderator), post, "dismissed", note="Keine Sozialdaten erkennbar.")
     assert response.status_code == 302
-    shown = fresh_post(post)
+    shown = fresh(Post, post.id)
     assert not shown.is_hidden and shown.hidden_reason == "" and shown.hidden_note == ""
     page = text_of(thread_page(client_as(make_user()), post))
     assert "Ganz harmloser Text ohne Daten." in page and "ausgeblendet" not in page
@@ -631,7 +612,7 @@ def test_dismissing_an_ordinary_case_changes_nothing_on_the_post(client_as, mode
     post = a_post()
     report(client_as(make_user()), post, "off_topic")
     resolve(client_as(moderator), post, "dismissed")
-    shown = fresh_post(post)
+    shown = fresh(Post, post.id)
     assert not shown.is_hidden and shown.body_source == RUDE
     assert audit("post.unhide", post) == [] and audit("post.hide", post) == []
 
@@ -646,7 +627,7 @@ def test_resolving_a_case_closed_meanwhile_says_so_and_does_nothing_twice(client
     assert response.status_code == 302 and response.headers["Location"] == f"/moderation/reports/posts/{post.id}"
     assert ("Dieser Fall wurde inzwischen schon abgeschlossen, wahrscheinlich von einer anderen Person der "
             "Moderation. Es wurde nichts weiter geändert." in text_of(second.get(response.headers["Location"])))
-    assert fresh_post(post).is_hidden
+    assert fresh(Post, post.id).is_hidden
     assert [each.outcome for each in reports_of(post)] == ["hidden"]
     assert len(audit("report.resolve", post)) == 1 and len(notifications_of(reporter, "report_resolved")) == 1
 
@@ -656,7 +637,7 @@ def test_a_case_without_reports_cannot_be_resolved(client_as, moderator):
     client = client_as(moderator)
     response = resolve(client, post, "hidden")
     assert "inzwischen schon abgeschlossen" in text_of(client.get(response.headers["Location"]))
-    assert not fresh_post(post).is_hidden and audit("report.resolve", post) == []
+    assert not fresh(Post, post.id).is_hidden and audit("report.resolve", post) == []
 
 
 @pytest.mark.parametrize("outcome", ["", "redacted", "deleted"])
@@ -667,7 +648,7 @@ def test_an_unknown_outcome_changes_nothing(client_as, moderator, outcome):
     response = resolve(client, post, outcome)
     assert response.status_code == 302 and response.headers["Location"] == f"/moderation/reports/posts/{post.id}"
     assert "Bitte prüfen Sie Ihre Eingaben" in text_of(client.get(response.headers["Location"]))
-    assert reports_of(post)[0].is_open and not fresh_post(post).is_hidden
+    assert reports_of(post)[0].is_open and not fresh(Post, post.id).is_hidden
 
 
 def test_get_on_the_resolve_address_changes_nothing(client_as, moderator):
@@ -688,6 +669,7 @@ def test_hiding_a_post_in_place_closes_its_case(client_as, moderator):
 
 # --- exact under parallel requests --------------------------------------------------------------------------
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_two_moderators_resolving_the_same_case_at_once_act_once(app, client_as):
     author, reporter = quiet(), quiet()
     post = a_post(author=author)
@@ -700,12 +682,13 @@ def test_two_moderators_resolving_the_same_case_at_once_act_once(app, client_as)
     assert results == [302] * 6
     assert len(audit("report.resolve", post)) == 1
     assert len(audit("post.hide", post)) == 1
-    assert fresh_post(post).is_hidden
+    assert fresh(Post, post.id).is_hidden
     assert [each.outcome for each in reports_of(post)] == ["hidden"]
     assert len(notifications_of(reporter, "report_resolved")) == 1
     assert len(notifications_of(author, "post_hidden")) == 1
 
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_twenty_members_reporting_one_post_at_once_make_one_report_each(app, client_as):
     moderators = [make_user(role="moderator"), make_user(role="admin")]
     post = a_post()
@@ -725,6 +708,7 @@ def test_twenty_members_reporting_one_post_at_once_make_one_report_each(app, cli
         assert len(notifications_of(person, "report")) == 1, "one notice per moderator and post"
 
 
+@pytest.mark.real_commits  # the requests run in threads of their own
 def test_parallel_client_data_reports_hide_the_post_once(app, client_as):
     author = quiet()
     post = a_post(author=author)
@@ -735,6 +719,6 @@ def test_parallel_client_data_reports_hide_the_post_once(app, client_as):
     # who comes after the post is hidden may not report it any more (as without the race)
     assert set(results) <= {302, 403} and 302 in results, results
     assert len(reports_of(post)) == results.count(302)
-    assert fresh_post(post).is_hidden
+    assert fresh(Post, post.id).is_hidden
     assert len(audit("post.auto_hide", post)) == 1
     assert len(notifications_of(author, "post_hidden")) == 1

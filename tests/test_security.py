@@ -7,8 +7,8 @@ import pytest
 from forum import create_app
 from forum.extensions import db, limiter
 from forum.security import PUBLIC_ENDPOINTS
-from tests.conftest import text_of
 from tests.factories import PASSWORD
+from tests.helpers import text_of
 
 SAMPLE_VALUES = {"int": "1", "default": "x", "string": "x", "path": "x"}
 

@@ -1,4 +1,4 @@
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 
 def test_anonymous_visitor_sees_german_login_page(client):

@@ -1,4 +1,5 @@
-"""Browser fixtures: the app on a live server (real CSRF), Debian's Chromium through Playwright, axe-core, mail.
+"""Browser fixtures: the app on a live server (real CSRF), Debian's Chromium through Playwright, mail (the page
+helpers — logging in, axe-core, reflow — are in tests/helpers.py).
 
 The browser tests never request the `app` fixture of tests/conftest.py, so they run once, on their own SQLite file,
 independent of the SQLite/PostgreSQL parametrisation of the other tests.
@@ -17,18 +18,13 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from forum.extensions import db
-from tests.conftest import make_test_app, skip_or_fail
+from tests.helpers import make_test_app, skip_or_fail
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-AXE_CANDIDATES = (ROOT / "static/vendor/axe-core/axe.min.js", ROOT / "node_modules/axe-core/axe.min.js")
-AXE_RUN = """async () => await axe.run(document, {
-    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-})"""
 
 
 # --- the live server ----------------------------------------------------------------------------------------
@@ -184,60 +180,3 @@ def new_page(browser, live_server):
 @pytest.fixture
 def page(new_page):
     return new_page()
-
-
-# --- accessibility ------------------------------------------------------------------------------------------
-
-def _axe_source() -> str:
-    for candidate in AXE_CANDIDATES:
-        if candidate.exists():
-            return candidate.read_text(encoding="utf-8")
-    skip_or_fail("axe-core is missing: run `make assets` (copies it into static/vendor/axe-core/)")
-
-
-_AXE: list[str] = []
-
-
-def check_accessibility(page) -> None:
-    """Run axe-core (WCAG 2.1 A/AA) on the current page and fail on any violation, JS error or CSP violation.
-
-    axe is defined through Playwright's evaluate (DevTools protocol), so the page keeps its strict CSP.
-    """
-    from playwright.sync_api import Error as PlaywrightError
-
-    if not _AXE:
-        _AXE.append(_axe_source())
-    for attempt in range(3):
-        page.wait_for_load_state("load")
-        try:
-            if not page.evaluate("() => typeof window.axe === 'object'"):
-                page.evaluate(_AXE[0])
-            results = page.evaluate(AXE_RUN)
-            break
-        except PlaywrightError as error:
-            # A click may still be navigating when the check starts: check the page it arrives at.
-            if attempt == 2 or "context was destroyed" not in str(error) and "navigat" not in str(error):
-                raise
-            page.wait_for_timeout(200)
-    violations = results["violations"]
-    report = []
-    for violation in violations:
-        report.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
-        for node in violation["nodes"]:
-            report.append(f"    {node['target']}: {node['html'][:300]}")
-            if node.get("failureSummary"):
-                report.append("      " + node["failureSummary"].replace("\n", "\n      "))
-    if violations:
-        pytest.fail(f"axe found {len(violations)} accessibility violation(s) on {page.url}:\n" + "\n".join(report))
-    page.problems.assert_none()
-
-
-def sideways_overflow(page) -> list[str]:
-    """Elements that stick out to the right of the viewport (empty when the page does not scroll sideways)."""
-    return page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
-        return document.documentElement.scrollWidth > width
-            ? [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1)
-                .slice(0, 5).map(e => e.outerHTML.slice(0, 120))
-            : [];
-    }""")

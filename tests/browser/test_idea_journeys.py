@@ -9,20 +9,11 @@ from playwright.sync_api import expect
 
 from forum.ideas import services
 from forum.ideas.terms import ensure_reference_terms
-from tests.browser.conftest import check_accessibility, sideways_overflow
-from tests.browser.test_journeys import heading, log_in
 from tests.factories import PASSWORD, make_event, make_idea, make_organisation, make_user
+from tests.helpers import check_accessibility, heading, log_in, logged_in, sideways_overflow
 
 pytestmark = pytest.mark.browser
 _numbers = itertools.count(1)
-
-
-def logged_in(new_page, email: str):
-    page = new_page()
-    page.goto("/accounts/login")
-    log_in(page, email, PASSWORD)
-    expect(heading(page)).to_contain_text("Willkommen")
-    return page
 
 
 def test_member_submits_an_idea_the_office_publishes_it_and_another_member_votes_without_reload(

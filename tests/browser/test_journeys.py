@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.audit import record
-from tests.browser.conftest import ROOT, check_accessibility, sideways_overflow
 from tests.factories import PASSWORD, make_organisation, make_user
+from tests.helpers import ROOT, check_accessibility, heading, log_in, sideways_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +23,6 @@ _numbers = itertools.count(1)
 def english(message: str) -> str:
     """What the app shows for a German message in English: the compiled catalogue's entry, else the message."""
     return Translations.load(str(ROOT / "forum" / "translations"), ["en"]).gettext(message)
-
-
-def log_in(page, email: str, password: str, *, email_label="E-Mail-Adresse", password_label="Passwort",
-           button="Anmelden") -> None:
-    page.get_by_label(email_label, exact=True).fill(email)
-    page.get_by_label(password_label, exact=True).fill(password)
-    page.get_by_role("button", name=button, exact=True).click()
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
 
 
 def test_registration_with_foreign_domain_is_confirmed_approved_and_reaches_the_dashboard(live_server, new_page):

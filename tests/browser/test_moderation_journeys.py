@@ -13,10 +13,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sideways_overflow
-from tests.browser.test_idea_journeys import logged_in
-from tests.browser.test_journeys import heading, log_in
 from tests.factories import PASSWORD, make_board, make_user
+from tests.helpers import check_accessibility, heading, log_in, logged_in, sideways_overflow
 
 pytestmark = pytest.mark.browser
 _numbers = itertools.count(1)

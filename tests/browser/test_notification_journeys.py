@@ -7,9 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sideways_overflow
-from tests.browser.test_journeys import heading, log_in
 from tests.factories import PASSWORD, make_event, make_user
+from tests.helpers import check_accessibility, heading, log_in, sideways_overflow
 
 pytestmark = pytest.mark.browser
 
