@@ -365,7 +365,7 @@ def test_public_xss_corpus_leaves_nothing_executable():
 
 
 def test_nothing_in_the_project_reads_files_outside_its_repository():
-    """A fresh clone must test and run on its own (the corpus once came from ../shared)."""
+    """A fresh clone must test and run on its own (the XSS corpus once lay outside it)."""
     offenders = []
     for folder in ("forum", "tests", "bench", "tools"):
         for path in (ROOT / folder).rglob("*.py"):
