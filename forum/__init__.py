@@ -92,9 +92,10 @@ def url_for_page(number: int) -> str:
 
 
 def _init_templates(app: Flask) -> None:
-    from forum.permissions import template_predicates  # with the app, like the views (see create_app)
+    from forum.permissions import post_shown_as, template_predicates  # with the app, like the views (create_app)
 
-    app.jinja_env.globals.update(can=template_predicates, get_locale=select_locale, url_for_page=url_for_page)
+    app.jinja_env.globals.update(can=template_predicates, post_shown_as=post_shown_as, get_locale=select_locale,
+                                 url_for_page=url_for_page)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""

@@ -21,7 +21,8 @@ from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas.models import Idea
 from forum.ideas.terms import ensure_reference_terms
-from forum.notifications.services import deliver, pending_messages, send_digests as queue_digests
+from forum.notifications.mailing import send_digests as queue_digests
+from forum.notifications.outbox import deliver, pending_messages
 from forum.organisations.models import Organisation
 from forum.organisations.services import import_organisations
 from forum.pages.models import SitePage

@@ -6,10 +6,11 @@ module decides who may do what.
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select
+from sqlalchemy import Select, false, or_, select
 
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.discussion.models import Post, Thread
 from forum.ideas.models import VOTABLE_STATUSES, Idea
 
 STAFF_ROLES = frozenset({"moderator", "admin"})
@@ -134,6 +135,14 @@ def visible_ideas(user, query: Select) -> Select:
     return query.where((Idea.status != "submitted") | (Idea.author_id == user.id))
 
 
+def idea_readers(idea):
+    """SQL condition on User: the active accounts that may see the idea (can_view_idea for many people at
+    once), e.g. who is told about a reply in its discussion."""
+    if idea.status != "submitted":
+        return User.status == "active"
+    return (User.status == "active") & ((User.id == idea.author_id) | moderator_accounts())
+
+
 def can_view_idea(user, idea) -> bool:
     """The same rule as visible_ideas() for one idea: published ones, one's own, and everything for moderators."""
     if not _is_member(user):
@@ -201,6 +210,23 @@ def can_view_thread(user, thread) -> bool:
     return _is_member(user)
 
 
+def visible_threads(user, query: Select) -> Select:
+    """The same rule as can_view_thread() in SQL: threads without an idea, and those of visible ideas."""
+    if _is_moderator(user):
+        return query
+    if not _is_member(user):
+        return query.where(false())
+    return query.where(or_(Thread.idea_id.is_(None), Thread.idea_id.in_(visible_ideas(user, select(Idea.id)))))
+
+
+def thread_readers(thread):
+    """SQL condition on User: the active accounts that may see the thread (can_view_thread for many people at
+    once), e.g. who may be notified of a reply in it."""
+    if thread.idea_id is not None:
+        return idea_readers(thread.idea)
+    return User.status == "active"
+
+
 def can_link_follow_up(user, event) -> bool:
     """Organisers start follow-up threads of an event or mark existing threads as follow-ups (and unlink)."""
     return _is_organiser(user)
@@ -244,6 +270,33 @@ def can_read_post(user, post) -> bool:
     return True
 
 
+def post_shown_as(user, post) -> str:
+    """How a post appears to the user on its thread page: "text" (shown), "hidden_text" (hidden by the
+    moderation, readable for its author and the moderators, marked as hidden) or "placeholder" (hidden for
+    everyone else; withdrawn for everyone, also its author — withdrawing is the author's own "delete")."""
+    if post.is_withdrawn:
+        return "placeholder"
+    if post.is_hidden:
+        return "hidden_text" if can_view_hidden_post(user, post) else "placeholder"
+    return "text"
+
+
+def visible_posts(user, query: Select) -> Select:
+    """The posts of the threads the user sees (each as post_shown_as() shows it), in SQL."""
+    return query.where(Post.thread_id.in_(visible_threads(user, select(Thread.id))))
+
+
+def readable_posts(user, query: Select) -> Select:
+    """The same rule as can_read_post() in SQL: the posts whose text the user may read — shown posts of
+    threads they see; hidden and withdrawn ones only for their author and the moderators."""
+    query = visible_posts(user, query)
+    if _is_moderator(user):
+        return query
+    if not _is_member(user):
+        return query.where(false())
+    return query.where(or_(Post.author_id == user.id, (Post.hidden_at.is_(None) & Post.withdrawn_at.is_(None))))
+
+
 def can_edit_post(user, post) -> bool:
     """Authors edit their own posts while they are neither withdrawn nor hidden and the thread is open;
     moderators edit any post that is not withdrawn (audited), also hidden ones and in locked threads."""
@@ -277,8 +330,9 @@ def can_report_post(user, post) -> bool:
 # --- moderation ---------------------------------------------------------------------------------------------
 
 def can_moderate_post(user, post) -> bool:
-    """Moderators act on every post of a thread they can see; the service decides whether the act changes
-    anything (hiding a hidden post is a no-op with a message, not a 403)."""
+    """The reach of the moderation: moderators act on every post of a thread they can see. Views enforce the
+    fine predicates below; this one only tells a moot act (hiding a post another moderator has just hidden)
+    from a forbidden one (require_unless_moot)."""
     return _is_moderator(user) and can_view_thread(user, post.thread)
 
 
@@ -308,8 +362,34 @@ def can_redact_post(user, post) -> bool:
 
 
 def can_moderate_thread(user, thread) -> bool:
-    """Moderators pin, lock, rename and move the threads they can see."""
+    """The reach of the moderation over threads: moderators act on the threads they can see (the fine
+    predicates below say which act, in which state)."""
     return _is_moderator(user) and can_view_thread(user, thread)
+
+
+def can_pin_thread(user, thread) -> bool:
+    """Pin a thread to the top of its list."""
+    return can_moderate_thread(user, thread) and not thread.is_pinned
+
+
+def can_unpin_thread(user, thread) -> bool:
+    """Put a pinned thread back into the order of latest activity."""
+    return can_moderate_thread(user, thread) and thread.is_pinned
+
+
+def can_lock_thread(user, thread) -> bool:
+    """Close an open thread for replies."""
+    return can_moderate_thread(user, thread) and not thread.is_locked
+
+
+def can_unlock_thread(user, thread) -> bool:
+    """Open a locked thread again."""
+    return can_moderate_thread(user, thread) and thread.is_locked
+
+
+def can_rename_thread(user, thread) -> bool:
+    """Give a thread a new title (an event's or idea's main thread too: its title then differs)."""
+    return can_moderate_thread(user, thread)
 
 
 def can_redact_thread(user, thread) -> bool:
@@ -332,6 +412,12 @@ def can_move_thread(user, thread) -> bool:
 def can_view_reports(user) -> bool:
     """The report queue (Meldungen) is for moderators and admins."""
     return _is_moderator(user)
+
+
+def can_decide_case(user, post) -> bool:
+    """Open the case of a reported post and close it (hide the post or find no violation): moderators, for
+    posts of threads they see; a case closed meanwhile is refused by the service, with a message."""
+    return can_view_reports(user) and can_moderate_post(user, post)
 
 
 def can_suspend_user(user, target) -> bool:
@@ -361,6 +447,13 @@ def can_view_notifications(user) -> bool:
     return _is_member(user)
 
 
+def can_view_notification(user, notification) -> bool:
+    """A notification is shown (listed, mailed in a digest) while its thread and idea are visible to the user;
+    the same rule as notifications.inbox.visible_notifications() in SQL."""
+    return ((notification.thread is None or can_view_thread(user, notification.thread))
+            and (notification.idea is None or can_view_idea(user, notification.idea)))
+
+
 def moderator_accounts():
     """SQL condition: the accounts that moderate (moderators and admins), e.g. who is told about a report."""
     return User.role.in_(STAFF_ROLES)
@@ -383,6 +476,16 @@ def require(allowed: bool) -> None:
     """Stop the request with 403 unless the predicate allowed it."""
     if not allowed:
         abort(403)
+
+
+def require_unless_moot(allowed: bool, *, reach: bool) -> bool:
+    """require() for an act whose predicate depends on the object's state (hide a shown post, pin an unpinned
+    one): True when allowed; False when the user has the reach but the state no longer allows the act — another
+    moderator was quicker, or a second click — so the view says that nothing changed instead of 403; 403 else."""
+    if allowed:
+        return True
+    require(reach)
+    return False
 
 
 class _TemplatePredicates:

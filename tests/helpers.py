@@ -337,6 +337,20 @@ MODERATION_MATRIX = {
     ("can_edit_post", "post_in_locked_thread"): STAFF,
     ("can_moderate_thread", "thread"): STAFF,
     ("can_moderate_thread", "locked_thread"): STAFF,
+    ("can_pin_thread", "thread"): STAFF,
+    ("can_pin_thread", "pinned_thread"): set(),
+    ("can_unpin_thread", "pinned_thread"): STAFF,
+    ("can_unpin_thread", "thread"): set(),
+    ("can_lock_thread", "thread"): STAFF,
+    ("can_lock_thread", "locked_thread"): set(),
+    ("can_unlock_thread", "locked_thread"): STAFF,
+    ("can_unlock_thread", "thread"): set(),
+    ("can_rename_thread", "thread"): STAFF,
+    ("can_rename_thread", "locked_thread"): STAFF,
+    ("can_rename_thread", "idea_thread"): STAFF,
+    ("can_decide_case", "post"): STAFF,
+    ("can_decide_case", "hidden_post"): STAFF,
+    ("can_decide_case", "post_in_submitted_idea_thread"): STAFF,
     ("can_move_thread", "thread"): STAFF,
     ("can_move_thread", "event_thread"): set(),
     ("can_move_thread", "idea_thread"): set(),
@@ -365,6 +379,15 @@ READ_MATRIX = {
 }
 QUOTE_RULES = {"can_read_post"}
 
+# a notification, by what it is about -> roles that see it (listed, in the digest): test_notifications.py
+NOTIFICATION_MATRIX = {
+    "thread": MEMBERS,
+    "published_idea": MEMBERS,
+    "submitted_idea_thread": STAFF,
+    "submitted_idea": STAFF,
+}
+NOTIFICATION_RULES = {"can_view_notification"}
+
 # redacting thread titles and ideas: (rule, state) -> roles that may: test_redaction.py
 REDACTION_MATRIX = {
     ("can_redact_thread", "thread"): STAFF,
@@ -378,7 +401,7 @@ REDACTION_MATRIX = {
 REDACTION_RULES = {rule for rule, _state in REDACTION_MATRIX}
 
 ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | IDEA_RULES
-             | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES)
+             | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES)
 
 
 # --- in the browser (tests/browser) ---------------------------------------------------------------------------

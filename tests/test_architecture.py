@@ -3,6 +3,7 @@ inside functions only where a comment says why (docs/architecture.md explains th
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import grimp
@@ -96,3 +97,15 @@ def test_imports_inside_functions_say_why():
                     if not explained:
                         unexplained.append(f"{path.relative_to(FORUM.parent)}:{inner.lineno}: {line.strip()}")
     assert unexplained == []
+
+
+def test_views_enforce_the_fine_predicate_of_each_act_not_the_reach():
+    """`can_moderate_post`/`can_moderate_thread` say who may moderate at all; a view must require the predicate
+    of its act (can_hide_post, can_lock_thread, …), the same one its button is shown by, and may use the reach
+    only to tell a moot double action from a forbidden one (require_unless_moot(…, reach=…))."""
+    offenders = []
+    for path in sorted(FORUM.rglob("*views.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"require\(can_moderate_(post|thread)\(", line):
+                offenders.append(f"{path.relative_to(FORUM.parent)}:{number}: {line.strip()}")
+    assert offenders == []

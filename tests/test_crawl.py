@@ -34,7 +34,7 @@ from forum.ideas.models import IDEA_STATUSES, Idea, IdeaRevision, ReferenceTerm
 from forum.audit import AuditEntry
 from forum.audit import ACTION_LABELS
 from forum.notifications.models import FOLLOW_TARGETS, NOTIFICATION_KINDS, Notification
-from forum.notifications.services import make_unsubscribe_token
+from forum.notifications.mailing import make_unsubscribe_token
 from forum.organisations.models import Organisation
 from forum.pages.models import SitePage
 from tests.helpers import Client, audit

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.ideas import services as idea_services
-from forum.notifications import services
+from forum.notifications import following
 from forum.notifications.models import Follow
 from tests.factories import make_event, make_idea, make_term, make_thread, make_user
 from tests.helpers import run_in_parallel, text_of
@@ -28,26 +28,26 @@ def follows_of(target_type: str, target_id: int) -> int:
 def test_follow_and_unfollow_are_idempotent(app, member):
     thread, idea, event = make_thread(), make_idea(), make_event()
     for target, target_type in ((thread, "thread"), (idea, "idea"), (event, "event")):
-        assert services.is_following(member, target) is False
-        assert services.follow(member, target) is True
-        assert services.follow(member, target) is False
-        assert services.is_following(member, target) is True
+        assert following.is_following(member, target) is False
+        assert following.follow(member, target) is True
+        assert following.follow(member, target) is False
+        assert following.is_following(member, target) is True
         assert follows_of(target_type, target.id) == 1
-        assert services.unfollow(member, target) is True
-        assert services.unfollow(member, target) is False
-        assert services.is_following(member, target) is False and follows_of(target_type, target.id) == 0
+        assert following.unfollow(member, target) is True
+        assert following.unfollow(member, target) is False
+        assert following.is_following(member, target) is False and follows_of(target_type, target.id) == 0
 
 
 def test_only_threads_ideas_and_events_can_be_followed(app, member):
     with pytest.raises(TypeError):
-        services.follow(member, member.organisation)
+        following.follow(member, member.organisation)
 
 
 def test_submitting_an_idea_follows_it(app, member):
     data = idea_services.IdeaData(title="Gesundheit im Jobcenter", summary="Kurz", description="Lang",
                                   contact="Erika Beispiel", terms=[make_term()])
     idea = idea_services.submit_idea(data, author=member, organisation=member.organisation)
-    assert services.is_following(member, idea)
+    assert following.is_following(member, idea)
 
 
 def test_registering_for_an_event_follows_it_also_on_the_waiting_list(client_as):
@@ -55,7 +55,7 @@ def test_registering_for_an_event_follows_it_also_on_the_waiting_list(client_as)
     first, second = make_user(), make_user()
     for person in (first, second):
         assert client_as(person).post(f"/events/{event.id}/register").status_code == 302
-    assert services.is_following(first, event) and services.is_following(second, event)
+    assert following.is_following(first, event) and following.is_following(second, event)
 
 
 # --- the buttons --------------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def test_event_page_has_the_follow_button(member_client, member):
 
 def test_the_include_for_the_thread_page_renders_with_one_line(app, member):
     thread = make_thread()
-    services.follow(member, thread)
+    following.follow(member, thread)
     db.session.commit()
     with app.test_request_context(f"/discussion/{thread.id}"):
         login_user(member)
@@ -125,7 +125,7 @@ def test_the_following_page_lists_everything_followed_and_unfollows(member_clien
     thread, idea, event = make_thread(title="Fallbesprechungen"), make_idea(title="Gesundheitscoaching"), \
         make_event(title="Werkstattgespräch Sucht")
     for target in (thread, idea, event):
-        services.follow(member, target)
+        following.follow(member, target)
     page = text_of(member_client.get("/notifications/following"))
     assert "Diskussion: Fallbesprechungen" in page and "Ansatz: Gesundheitscoaching" in page
     assert "Veranstaltung: Werkstattgespräch Sucht" in page

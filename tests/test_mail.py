@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.notifications.models import OutboxMessage
-from forum.notifications.services import queue_mail
+from forum.notifications.outbox import queue_mail
 from tests.factories import make_user
 
 

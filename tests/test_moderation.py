@@ -53,6 +53,7 @@ def moderation_target(state: str | None, user):
     if state.endswith("thread") and "post" not in state:
         thread = make_thread()
         thread.locked_at = utcnow() if state == "locked_thread" else None
+        thread.pinned_at = utcnow() if state == "pinned_thread" else None
         return thread
     own = state.startswith("own") and not isinstance(user, AnonymousUserMixin)
     thread = make_idea(status="submitted").thread if "submitted_idea" in state else make_thread()

@@ -11,12 +11,13 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion.services import add_post
 from forum.events import services as event_services
+from forum import permissions
 from forum.extensions import db
 from forum.ideas import services as idea_services
-from forum.notifications import services
+from forum.notifications import following, inbox, mailing
 from forum.notifications.models import Notification
 from tests.factories import (make_event, make_idea, make_notification, make_post, make_thread, make_user)
-from tests.helpers import count_queries, link_in, text_of
+from tests.helpers import NOTIFICATION_MATRIX, ROLES, actor, count_queries, link_in, text_of
 
 
 def notifications_of(user) -> list[tuple[str, int | None]]:
@@ -44,7 +45,7 @@ def test_a_reply_notifies_the_followers_but_not_its_author(app):
     thread = make_thread()
     author, follower, bystander = quiet(), quiet(), quiet()
     for person in (author, follower):
-        services.follow(person, thread)
+        following.follow(person, thread)
     post = add_post(thread, "Bei uns klappt das gut.", author=author)
     assert notifications_of(follower) == [("reply", post.id)]
     assert notifications_of(author) == [] and notifications_of(bystander) == []
@@ -55,7 +56,7 @@ def test_a_mention_wins_over_a_reply_and_each_person_is_notified_once(app):
     author = quiet(display_name="Anna Acker")
     follower_mentioned = quiet(display_name="Berta Brandt")
     only_mentioned = quiet(display_name="Carla Conrad")
-    services.follow(follower_mentioned, thread)
+    following.follow(follower_mentioned, thread)
     post = add_post(thread, "@Berta Brandt und @Carla Conrad, was meinen Sie? @Berta Brandt?", author=author)
     assert notifications_of(follower_mentioned) == [("mention", post.id)]
     assert notifications_of(only_mentioned) == [("mention", post.id)]
@@ -65,16 +66,16 @@ def test_notify_new_post_takes_users_or_ids_and_never_notifies_the_author(app):
     thread = make_thread()
     author, other = quiet(), quiet()
     post = make_post(thread=thread, author=author)
-    assert services.notify_new_post(post, mentioned=[author, other.id]) == 1
+    assert inbox.notify_new_post(post, mentioned=[author, other.id]) == 1
     assert notifications_of(other) == [("mention", post.id)] and notifications_of(author) == []
 
 
 def test_followers_of_an_idea_or_event_hear_of_replies_in_its_discussion(app):
     idea, event = make_idea(), make_event()
     idea_follower, event_follower, author = quiet(), quiet(), quiet()
-    services.follow(idea_follower, idea)
-    services.follow(event_follower, event)
-    services.follow(idea_follower, idea.thread)  # following both still means one notification
+    following.follow(idea_follower, idea)
+    following.follow(event_follower, event)
+    following.follow(idea_follower, idea.thread)  # following both still means one notification
     on_idea = add_post(idea.thread, "Zur Idee", author=author)
     on_event = add_post(event.main_thread, "Zur Veranstaltung", author=author)
     assert notifications_of(idea_follower) == [("reply", on_idea.id)]
@@ -85,9 +86,9 @@ def test_nobody_is_notified_of_what_they_may_not_see(app):
     idea = make_idea(status="submitted")  # waiting for review: only its author and the moderators see it
     moderator, member, author = quiet(role="moderator"), quiet(display_name="Dora Dahl"), idea.author
     author.email_notifications = "never"
-    services.follow(author, idea)  # as submitting it does
+    following.follow(author, idea)  # as submitting it does
     for person in (moderator, member):
-        services.follow(person, idea.thread)
+        following.follow(person, idea.thread)
     post = add_post(idea.thread, "Noch eine Ergänzung, @Dora Dahl", author=moderator)
     assert notifications_of(author) == [("reply", post.id)]
     assert notifications_of(member) == []
@@ -97,7 +98,7 @@ def test_suspended_and_pending_followers_get_nothing(app):
     thread = make_thread()
     suspended, pending = quiet(status="suspended"), quiet(status="pending")
     for person in (suspended, pending):
-        services.follow(person, thread)
+        following.follow(person, thread)
     add_post(thread, "Hallo", author=quiet())
     assert notifications_of(suspended) == [] and notifications_of(pending) == []
 
@@ -106,8 +107,8 @@ def test_a_started_or_linked_follow_up_notifies_the_events_followers(client_as, 
     event = make_event(title="Regionalkonferenz Nord")
     follower = make_user()
     follower.email_notifications = "never"
-    services.follow(follower, event)
-    services.follow(organiser, event)
+    following.follow(follower, event)
+    following.follow(organiser, event)
     client = client_as(organiser)
     client.post(f"/events/{event.id}/follow-ups/new", data={"title": "Wie geht es weiter?"})
     standalone = make_thread(title="Kooperation mit Suchtberatungen")
@@ -228,7 +229,7 @@ def test_mark_all_as_read(client_as, member):
     page = text_of(client.get("/notifications/"))
     assert "Alle als gelesen markieren" in page
     client.post("/notifications/read-all")
-    assert services.unread_count(member) == 0 and services.unread_count(db.session.get(User, other.user_id)) == 1
+    assert inbox.unread_count(member) == 0 and inbox.unread_count(db.session.get(User, other.user_id)) == 1
     page = text_of(client.get("/notifications/"))
     assert "Alle Benachrichtigungen sind als gelesen markiert." in page and "Alle als gelesen markieren" not in page
 
@@ -259,15 +260,15 @@ def test_query_count_is_the_same_for_5_and_100_notifications(client_as, member, 
     client = client_as(member)
     _grow_notifications(member, 5)
     for target in (make_thread(), make_idea(), make_event()):
-        services.follow(member, target)
+        following.follow(member, target)
     db.session.commit()
     with count_queries() as small:
         assert client.get(path).status_code == 200
     _grow_notifications(member, 95)
     for _ in range(30):
-        services.follow(member, make_thread())
-        services.follow(member, make_idea())
-        services.follow(member, make_event())
+        following.follow(member, make_thread())
+        following.follow(member, make_idea())
+        following.follow(member, make_event())
     db.session.commit()
     with count_queries() as large:
         assert client.get(path).status_code == 200
@@ -280,11 +281,11 @@ def test_creating_notifications_takes_a_fixed_number_of_statements(app):
     followers = [make_user() for _ in range(30)]
     for number, person in enumerate(followers):
         person.email_notifications = ("immediately", "daily", "never")[number % 3]
-        services.follow(person, thread)
+        following.follow(person, thread)
     post = make_post(thread=thread, author=author)
     db.session.flush()
     with count_queries() as statements:
-        assert services.notify_new_post(post) == 30
+        assert inbox.notify_new_post(post) == 30
     assert len(statements) <= 4, statements  # followers, the notifications, the mails (+ the author's name)
 
 
@@ -293,7 +294,7 @@ def test_creating_notifications_takes_a_fixed_number_of_statements(app):
 def test_immediately_mails_each_notification_with_a_link_to_the_post(app, outbox):
     thread = make_thread(title="Fallbesprechungen")
     follower, author = make_user(), make_user(display_name="Erika Beispiel")
-    services.follow(follower, thread)
+    following.follow(follower, thread)
     post = add_post(thread, "Ein vertraulicher Text, der nicht in die Mail gehört.", author=author)
     [mail] = outbox(follower.email)
     assert mail.subject == "Neue Antwort in „Fallbesprechungen“"
@@ -306,7 +307,7 @@ def test_immediately_mails_each_notification_with_a_link_to_the_post(app, outbox
 def test_mails_are_written_in_the_recipients_language(app, outbox):
     thread = make_thread()
     follower = make_user(language="en")
-    services.follow(follower, thread)
+    following.follow(follower, thread)
     add_post(thread, "Hallo", author=make_user())
     [mail] = outbox(follower.email)
     assert "Dear " in mail.body and "Kind regards" in mail.body
@@ -315,7 +316,7 @@ def test_mails_are_written_in_the_recipients_language(app, outbox):
 def test_a_mention_and_a_follow_up_get_their_own_mails(app, outbox, organiser):
     event = make_event(title="Werkstattgespräch Sucht")
     person = make_user(display_name="Greta Gerber")
-    services.follow(person, event)
+    following.follow(person, event)
     add_post(make_thread(title="Offene Fragen"), "Was meint @Greta Gerber?", author=make_user())
     event_services.start_follow_up(event, "Nach der Werkstatt", actor=organiser)
     mention, follow_up = outbox(person.email)
@@ -330,7 +331,7 @@ def test_daily_digest_collects_the_last_day_once_per_person(app, outbox):
     daily.email_notifications = other_daily.email_notifications = "daily"
     never.email_notifications = "never"
     for person in (daily, other_daily, never):
-        services.follow(person, thread)
+        following.follow(person, thread)
     for number in range(3):
         add_post(thread, f"Beitrag {number}", author=make_user(display_name=f"Autorin {'ABC'[number]}"))
     stale = make_notification(user=daily, created_at=utcnow() - timedelta(days=2))
@@ -359,10 +360,10 @@ def test_never_means_no_mail_but_the_notification_is_there(app, outbox):
     thread = make_thread()
     person = make_user()
     person.email_notifications = "never"
-    services.follow(person, thread)
+    following.follow(person, thread)
     add_post(thread, "Hallo", author=make_user())
-    assert outbox(person.email) == [] and services.unread_count(person) == 1
-    assert services.send_digests() == 0
+    assert outbox(person.email) == [] and inbox.unread_count(person) == 1
+    assert mailing.send_digests() == 0
 
 
 def test_the_preference_is_set_in_the_profile(client_as, member):
@@ -386,7 +387,7 @@ def test_the_preference_is_set_in_the_profile(client_as, member):
 def test_the_unsubscribe_link_works_without_login_and_get_changes_nothing(app, client, outbox):
     thread = make_thread()
     person = make_user()
-    services.follow(person, thread)
+    following.follow(person, thread)
     add_post(thread, "Hallo", author=make_user())
     db.session.commit()
     path = link_in(outbox(person.email)[-1].body, "/notifications/unsubscribe/")
@@ -410,7 +411,7 @@ def test_the_unsubscribe_link_works_without_login_and_get_changes_nothing(app, c
 def test_a_tampered_unsubscribe_token_is_refused(app, client, member, change):
     from itsdangerous import URLSafeSerializer
 
-    token = services.make_unsubscribe_token(member)
+    token = mailing.make_unsubscribe_token(member)
     bad = {"tampered": token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "garbage": "kein-token",
            "other_salt": URLSafeSerializer(app.config["SECRET_KEY"], salt="reset").dumps(member.id)}[change]
     db.session.commit()
@@ -420,3 +421,34 @@ def test_a_tampered_unsubscribe_token_is_refused(app, client, member, change):
     db.session.expire_all()
     assert db.session.get(User, member.id).email_notifications == "immediately"
 
+
+
+# --- who sees a notification (NOTIFICATION_MATRIX in tests/helpers.py) ----------------------------------------
+
+@pytest.mark.parametrize("about", sorted(NOTIFICATION_MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_a_notification_is_shown_while_what_it_is_about_is_visible(app, about, role):
+    user = actor(role)
+    thread = idea = None
+    if about == "thread":
+        thread = make_thread()
+    elif about == "published_idea":
+        idea = make_idea()
+    else:
+        idea = make_idea(status="submitted")
+        thread, idea = (idea.thread, None) if about == "submitted_idea_thread" else (None, idea)
+    notification = Notification(user_id=make_user().id, kind="reply", thread=thread, idea=idea)
+    assert permissions.can_view_notification(user, notification) is (role in NOTIFICATION_MATRIX[about])
+
+
+def test_the_daily_digest_leaves_out_what_the_person_may_no_longer_see(app, outbox):
+    person = make_user()
+    person.email_notifications = "daily"
+    shown, sent_back = make_idea(title="Lotsen im Quartier"), make_idea(title="Jobcoaching im Betrieb")
+    make_notification(user=person, kind="reply", thread=shown.thread)
+    make_notification(user=person, kind="reply", thread=sent_back.thread)
+    sent_back.status = "submitted"
+    db.session.flush()
+    assert mailing.send_digests() == 1
+    [mail] = outbox(person.email)
+    assert "Lotsen im Quartier" in mail.body and "Jobcoaching im Betrieb" not in mail.body

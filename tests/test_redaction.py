@@ -17,7 +17,7 @@ from forum.extensions import db
 from forum.audit import AuditEntry
 from forum.moderation.models import Report
 from forum.notifications.models import Notification, OutboxMessage
-from forum.notifications.services import queue_mail
+from forum.notifications.outbox import queue_mail
 from tests.factories import make_post, make_thread, make_user
 from tests.helpers import REDACTION_MATRIX, ROLES, actor, audit, fresh, quiet, text_of
 

@@ -15,7 +15,7 @@ from forum.discussion.models import Post
 from forum.extensions import db
 from forum.moderation.models import REASONS, Report
 from forum.notifications.models import Notification
-from forum.notifications.services import send_digests
+from forum.notifications.mailing import send_digests
 from tests.factories import make_idea, make_post, make_thread, make_user
 from tests.helpers import audit, count_queries, fresh, quiet, run_in_parallel, text_of
 

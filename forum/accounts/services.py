@@ -13,7 +13,7 @@ from forum.clock import utcnow
 from forum.extensions import db
 from forum.audit import user_snapshot, record
 from forum.notifications.models import OutboxMessage
-from forum.notifications.services import absolute_url as _link, queue_mail, render_mail
+from forum.notifications.outbox import absolute_url as _link, queue_mail, render_mail
 from forum.organisations.models import Organisation
 from forum.queries import contains
 

@@ -15,6 +15,7 @@ from forum.discussion.services import DiscussionError
 from forum.extensions import db
 from forum.audit import board_snapshot, record
 from forum.queries import move_in_order
+from forum.permissions import visible_threads
 
 # What a new installation starts with; admins change the boards afterwards.
 DEFAULT_BOARDS = (
@@ -52,10 +53,10 @@ def boards_overview() -> list[BoardSummary]:
     return [BoardSummary(board, threads or 0, latest) for board, threads, latest in rows]
 
 
-def board_threads(board: Board) -> Select:
-    """The board's threads for a list: pinned first, then by latest activity, with the starter and the last
-    post's author loaded."""
-    return (select(Thread)
+def board_threads(board: Board, reader) -> Select:
+    """The board's threads the reader sees (permissions.visible_threads) for a list: pinned first, then by latest
+    activity, with the starter and the last post's author loaded."""
+    return (visible_threads(reader, select(Thread))
             .options(joinedload(Thread.last_post_author), joinedload(Thread.created_by))
             .where(Thread.board_id == board.id)
             .order_by(Thread.pinned_at.desc().nulls_last(), Thread.last_activity_at.desc(), Thread.id.desc()))

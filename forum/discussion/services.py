@@ -23,9 +23,10 @@ from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, T
 from forum.discussion.quotes import QUOTE_LINKS, keep_hidden_quotes
 from forum.extensions import db
 from forum.moderation.services import record_moderator_edit
-from forum.notifications import services as notifications
+from forum.notifications import following, inbox
 from forum.queries import Page, page_count as pages_for
 from forum.rules import RuleBroken
+from forum.permissions import visible_posts
 
 
 class DiscussionError(RuleBroken):
@@ -70,8 +71,8 @@ def add_post(thread: Thread, body: str, *, author: User) -> Post:
     mentioned are notified. Raises DiscussionError for a locked thread."""
     post, mentioned = append_post(thread, body, author=author)
     mark_read(author.id, thread.id, post.number)
-    notifications.follow(author, thread)
-    notifications.notify_new_post(post, mentioned=[person for person in mentioned if person.id != author.id])
+    following.follow(author, thread)
+    inbox.notify_new_post(post, mentioned=[person for person in mentioned if person.id != author.id])
     return post
 
 
@@ -164,11 +165,12 @@ def page_of(number: int) -> int:
     return (max(number, 1) - 1) // POSTS_PER_PAGE + 1
 
 
-def thread_page(thread: Thread, page: int) -> PostPage:
-    """The posts of one page with their authors and organisations, in one query by number range."""
+def thread_page(thread: Thread, page: int, reader: User) -> PostPage:
+    """The posts of one page the reader sees (permissions.visible_posts) with their authors and organisations,
+    in one query by number range."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     posts = db.session.scalars(
-        select(Post).options(joinedload(Post.author))
+        visible_posts(reader, select(Post)).options(joinedload(Post.author))
         .where(Post.thread_id == thread.id, Post.number >= first, Post.number < first + POSTS_PER_PAGE)
         .order_by(Post.number)).unique().all()
     return PostPage(page=page, pages=page_count(thread), items=list(posts))

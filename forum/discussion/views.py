@@ -32,7 +32,7 @@ def show(thread_id: int):
     page_number = request.args.get("page", 1, type=int)
     if not 1 <= page_number <= services.page_count(thread):
         abort(404)
-    page = services.thread_page(thread, page_number)
+    page = services.thread_page(thread, page_number, current_user)
     read = services.last_read(current_user, thread)
     first_unread = read + 1 if 0 < read < thread.post_count else None  # never read: the start is the place
     pinned = moderation.pinned_posts(thread)

@@ -16,7 +16,7 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.events.models import CalendarFeed, Event, EventRegistration
 from forum.extensions import db
-from forum.notifications.services import absolute_url
+from forum.notifications.outbox import absolute_url
 
 FEED_PAST_DAYS = 365  # the personal feed lists registered events from a year ago on
 _ICAL_STATUS = {"planned": "TENTATIVE", "open": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"}

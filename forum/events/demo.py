@@ -22,7 +22,7 @@ from forum.events.models import Event, EventRegistration
 from forum.extensions import db
 from forum.moderation.demo import days_ago
 from forum.audit import AuditEntry
-from forum.notifications.services import follow
+from forum.notifications.following import follow
 
 ORGANISER_EMAIL = "veranstaltung@servicestelle.example"
 

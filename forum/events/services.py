@@ -17,7 +17,9 @@ from forum.events.models import REGISTRATION_STATUSES, Event, EventRegistration
 from forum.exports import excel_csv
 from forum.extensions import db
 from forum.audit import event_snapshot, record
-from forum.notifications.services import absolute_url, follow, notify_follow_up, queue_mail
+from forum.notifications.following import follow
+from forum.notifications.inbox import notify_follow_up
+from forum.notifications.outbox import absolute_url, queue_mail
 from forum.rules import RuleBroken
 
 class EventError(RuleBroken):

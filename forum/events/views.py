@@ -16,7 +16,7 @@ from forum.events.forms import CancelEventForm, EventForm
 from forum.events.models import EVENT_KINDS, Event
 from forum.extensions import db
 from forum.ideas.services import ideas_presented_at
-from forum.notifications.services import absolute_url
+from forum.notifications.outbox import absolute_url
 from forum.organisations.models import LAENDER
 from forum.permissions import (can_cancel_event, can_cancel_registration, can_complete_event, can_edit_event,
                                can_manage_events, can_register_for_event, can_subscribe_calendar, can_view_event,

@@ -20,7 +20,7 @@ from forum.extensions import db
 from forum.ideas.models import (IDEA_STATUSES, STATUS_TRANSITIONS, Idea, IdeaAdoption, IdeaEvent, IdeaRevision,
                                 IdeaVote, ReferenceTerm, idea_terms)
 from forum.audit import idea_snapshot, record
-from forum.notifications import services as notifications
+from forum.notifications import following, inbox
 from forum.organisations.models import Organisation
 from forum.permissions import visible_ideas
 from forum.queries import insert_new
@@ -80,7 +80,7 @@ def submit_idea(data: IdeaData, *, author: User, organisation: Organisation) -> 
     db.session.add(idea)
     db.session.flush()
     start_thread(idea.title, author=author, idea=idea)
-    notifications.follow(author, idea)
+    following.follow(author, idea)
     return idea
 
 
@@ -146,7 +146,7 @@ def set_idea_status(idea: Idea, status: str, *, actor: User, reason: str) -> Non
     idea.status_changed_at = idea.last_activity_at = utcnow()
     db.session.flush()
     record(actor, "idea.status", idea, reason=reason, snapshot={"title": idea.title, "from": old, "to": status})
-    notifications.notify_idea_status(idea, actor=actor, reason=reason)
+    inbox.notify_idea_status(idea, actor=actor, reason=reason)
 
 
 # --- votes and adoptions: exact under concurrent requests ----------------------------------------------------

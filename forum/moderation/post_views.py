@@ -17,14 +17,17 @@ from forum.ideas.models import Idea
 from forum.moderation import bp, redaction, reports, services
 from forum.moderation.forms import (HidePostForm, LockThreadForm, MoveThreadForm, RedactForm, RedactIdeaForm,
                                    RedactThreadForm, RenameThreadForm, ReportForm)
-from forum.permissions import (can_moderate_post, can_moderate_thread, can_move_thread, can_redact_idea,
-                               can_redact_post, can_redact_thread, can_report_post, require)
+from forum.permissions import (can_hide_post, can_lock_thread, can_moderate_post, can_moderate_thread,
+                               can_move_thread, can_pin_post, can_pin_thread, can_redact_idea, can_redact_post,
+                               can_redact_thread, can_rename_thread, can_report_post, can_unhide_post,
+                               can_unlock_thread, can_unpin_post, can_unpin_thread, require, require_unless_moot)
 
 
-def _thread(thread_id: int) -> Thread:
+def _thread(thread_id: int, predicate) -> tuple[Thread, bool]:
+    """The thread, and whether the act is allowed now (False: moot, see require_unless_moot; else 403)."""
     thread = visible_thread(thread_id)
-    require(can_moderate_thread(current_user, thread))
-    return thread
+    allowed = require_unless_moot(predicate(current_user, thread), reach=can_moderate_thread(current_user, thread))
+    return thread, allowed
 
 
 def _thread_url(thread: Thread) -> str:
@@ -70,7 +73,10 @@ def report_post(post_id: int):
 def hide_post(post_id: int):
     """Hide a post with a reason (members see a placeholder, the author is told)."""
     post = visible_post(post_id)
-    require(can_moderate_post(current_user, post))
+    if not require_unless_moot(can_hide_post(current_user, post), reach=can_moderate_post(current_user, post)):
+        flash(_("Beitrag Nr. %(number)s war bereits ausgeblendet. Es wurde nichts geändert.",
+                number=post.number), "info")
+        return redirect(post_url(post))
     form = HidePostForm()
     if form.validate_on_submit():
         if services.hide_post(post, actor=current_user, reason=form.reason.data, note=form.note.data or ""):
@@ -85,12 +91,12 @@ def hide_post(post_id: int):
                            shown=quotes.shown_html([post], current_user))
 
 
-def _simple_post_action(post_id: int, action, done: str, noop: str):
+def _simple_post_action(post_id: int, predicate, action, done: str, noop: str):
     """A POST with only a confirmation: change, commit once, say what happened (or that nothing did)."""
     post = visible_post(post_id)
-    require(can_moderate_post(current_user, post))
+    allowed = require_unless_moot(predicate(current_user, post), reach=can_moderate_post(current_user, post))
     if ConfirmForm().validate_on_submit():
-        if action(post, actor=current_user):
+        if allowed and action(post, actor=current_user):
             db.session.commit()
             flash(done % {"number": post.number}, "success")
         else:
@@ -101,22 +107,28 @@ def _simple_post_action(post_id: int, action, done: str, noop: str):
 @bp.route("/posts/<int:post_id>/unhide", methods=["POST"])
 def unhide_post(post_id: int):
     """Show a hidden post again."""
-    return _simple_post_action(post_id, services.unhide_post, _("Beitrag Nr. %(number)s ist wieder sichtbar."),
-                               _("Beitrag Nr. %(number)s war nicht ausgeblendet. Es wurde nichts geändert."))
+    return _simple_post_action(
+        post_id, can_unhide_post, services.unhide_post,
+        _("Beitrag Nr. %(number)s ist wieder sichtbar."),
+        _("Beitrag Nr. %(number)s war nicht ausgeblendet. Es wurde nichts geändert."))
 
 
 @bp.route("/posts/<int:post_id>/pin", methods=["POST"])
 def pin_post(post_id: int):
     """Pin a post to the top of its thread."""
-    return _simple_post_action(post_id, services.pin_post, _("Beitrag Nr. %(number)s ist oben angeheftet."),
-                               _("Beitrag Nr. %(number)s ist bereits angeheftet oder nicht sichtbar."))
+    return _simple_post_action(
+        post_id, can_pin_post, services.pin_post,
+        _("Beitrag Nr. %(number)s ist oben angeheftet."),
+        _("Beitrag Nr. %(number)s ist bereits angeheftet oder nicht sichtbar."))
 
 
 @bp.route("/posts/<int:post_id>/unpin", methods=["POST"])
 def unpin_post(post_id: int):
     """Take a post from the top of its thread."""
-    return _simple_post_action(post_id, services.unpin_post, _("Beitrag Nr. %(number)s ist nicht mehr angeheftet."),
-                               _("Beitrag Nr. %(number)s war nicht angeheftet."))
+    return _simple_post_action(
+        post_id, can_unpin_post, services.unpin_post,
+        _("Beitrag Nr. %(number)s ist nicht mehr angeheftet."),
+        _("Beitrag Nr. %(number)s war nicht angeheftet."))
 
 
 @bp.route("/posts/<int:post_id>/redact", methods=["GET", "POST"])
@@ -145,10 +157,11 @@ def redact_post(post_id: int):
 
 # --- threads ------------------------------------------------------------------------------------------------
 
-def _simple_thread_action(thread_id: int, action, done: str, noop: str):
-    thread = _thread(thread_id)
+def _simple_thread_action(thread_id: int, predicate, action, done: str, noop: str):
+    """A POST with only a confirmation on a thread: change, commit once, say what happened (or that nothing did)."""
+    thread, allowed = _thread(thread_id, predicate)
     if ConfirmForm().validate_on_submit():
-        if action(thread, actor=current_user):
+        if allowed and action(thread, actor=current_user):
             db.session.commit()
             flash(done, "success")
         else:
@@ -159,28 +172,37 @@ def _simple_thread_action(thread_id: int, action, done: str, noop: str):
 @bp.route("/threads/<int:thread_id>/pin", methods=["POST"])
 def pin_thread(thread_id: int):
     """Pin a thread to the top of its list."""
-    return _simple_thread_action(thread_id, services.pin_thread, _("Die Diskussion ist oben in der Liste angeheftet."),
-                                 _("Die Diskussion war bereits angeheftet."))
+    return _simple_thread_action(
+        thread_id, can_pin_thread, services.pin_thread,
+        _("Die Diskussion ist oben in der Liste angeheftet."),
+        _("Die Diskussion war bereits angeheftet."))
 
 
 @bp.route("/threads/<int:thread_id>/unpin", methods=["POST"])
 def unpin_thread(thread_id: int):
     """Back into the order of latest activity."""
-    return _simple_thread_action(thread_id, services.unpin_thread, _("Die Diskussion ist nicht mehr angeheftet."),
-                                 _("Die Diskussion war nicht angeheftet."))
+    return _simple_thread_action(
+        thread_id, can_unpin_thread, services.unpin_thread,
+        _("Die Diskussion ist nicht mehr angeheftet."),
+        _("Die Diskussion war nicht angeheftet."))
 
 
 @bp.route("/threads/<int:thread_id>/unlock", methods=["POST"])
 def unlock_thread(thread_id: int):
     """Open a locked thread for replies again."""
-    return _simple_thread_action(thread_id, services.unlock_thread, _("Die Diskussion ist wieder geöffnet."),
-                                 _("Die Diskussion war nicht geschlossen."))
+    return _simple_thread_action(
+        thread_id, can_unlock_thread, services.unlock_thread,
+        _("Die Diskussion ist wieder geöffnet."),
+        _("Die Diskussion war nicht geschlossen."))
 
 
 @bp.route("/threads/<int:thread_id>/lock", methods=["GET", "POST"])
 def lock_thread(thread_id: int):
     """Close a thread for replies, with a reason shown in the thread."""
-    thread = _thread(thread_id)
+    thread, allowed = _thread(thread_id, can_lock_thread)
+    if not allowed:
+        flash(_("Die Diskussion war bereits geschlossen. Es wurde nichts geändert."), "info")
+        return redirect(_thread_url(thread))
     form = LockThreadForm()
     if form.validate_on_submit():
         if services.lock_thread(thread, actor=current_user, reason=form.reason.data):
@@ -196,7 +218,7 @@ def lock_thread(thread_id: int):
 @bp.route("/threads/<int:thread_id>/move", methods=["GET", "POST"])
 def move_thread(thread_id: int):
     """Move a standalone thread into another Fachforum."""
-    thread = _thread(thread_id)
+    thread = visible_thread(thread_id)
     require(can_move_thread(current_user, thread))
     form = MoveThreadForm(board_id=thread.board_id)
     form.board_id.choices = choices(services.board_choices())
@@ -218,7 +240,8 @@ def move_thread(thread_id: int):
 @bp.route("/threads/<int:thread_id>/rename", methods=["GET", "POST"])
 def rename_thread(thread_id: int):
     """Give a thread a new title."""
-    thread = _thread(thread_id)
+    thread = visible_thread(thread_id)
+    require(can_rename_thread(current_user, thread))
     form = RenameThreadForm(title=thread.title)
     if form.validate_on_submit():
         if services.rename_thread(thread, form.title.data, actor=current_user, reason=form.reason.data or ""):

@@ -23,7 +23,7 @@ from forum.discussion.models import Post, Thread
 from forum.extensions import db
 from forum.moderation.models import Report
 from forum.moderation.services import ModerationError, close_reports, hide_post, set_hidden, unhide_post
-from forum.notifications.services import notify_new_report
+from forum.notifications.inbox import notify_new_report
 from forum.queries import Page, page_count
 
 REPORT_WINDOW = timedelta(days=1)

@@ -23,7 +23,7 @@ from forum.discussion.models import Board, Post, Thread
 from forum.exports import excel_csv
 from forum.extensions import db
 from forum.moderation.models import REASONS, Report
-from forum.notifications.services import notify_post_hidden, notify_report_resolved
+from forum.notifications.inbox import notify_post_hidden, notify_report_resolved
 from forum.permissions import staff_users
 from forum.rules import RuleBroken
 

@@ -21,7 +21,7 @@ from forum.moderation import bp, reports, services
 from forum.moderation.forms import AuditFilterForm, ResolveCaseForm, SuspendForm
 from forum.audit import ACTION_LABELS, TARGET_LABELS
 from forum.moderation.models import REASONS
-from forum.permissions import (can_approve_registrations, can_decide_registration, can_moderate_post,
+from forum.permissions import (can_approve_registrations, can_decide_registration, can_decide_case,
                                can_reactivate_user, can_suspend_user, can_view_audit_log, can_view_reports, require)
 from forum.queries import page_number, paginate
 
@@ -87,9 +87,8 @@ def queue():
 @bp.route("/reports/posts/<int:post_id>")
 def case(post_id: int):
     """One case: the post in its context (the post before it), every report of it, and the decisions."""
-    require(can_view_reports(current_user))
     post = visible_post(post_id)
-    require(can_moderate_post(current_user, post))
+    require(can_decide_case(current_user, post))
     before = discussion.post_before(post)
     return render_template("moderation/case.html", post=post, before=before, reports=reports.reports_of(post),
                            shown=quotes.shown_html([post, *([before] if before else [])], current_user),
@@ -100,9 +99,8 @@ def case(post_id: int):
 @bp.route("/reports/posts/<int:post_id>/resolve", methods=["POST"])
 def resolve_case(post_id: int):
     """Close a case by hiding the post or finding no violation; a case closed meanwhile is not closed twice."""
-    require(can_view_reports(current_user))
     post = visible_post(post_id)
-    require(can_moderate_post(current_user, post))
+    require(can_decide_case(current_user, post))
     form = ResolveCaseForm()
     if not form.validate_on_submit():
         flash(_("Bitte prüfen Sie Ihre Eingaben: %(errors)s",

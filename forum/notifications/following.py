@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
 
 from forum.clock import utcnow
 from forum.discussion.models import Thread
@@ -12,6 +11,7 @@ from forum.extensions import db
 from forum.ideas.models import Idea
 from forum.notifications.models import Follow
 from forum.queries import insert_new
+from forum.permissions import visible_ideas, visible_threads
 
 TARGET_MODELS = {"thread": Thread, "idea": Idea, "event": Event}
 
@@ -66,7 +66,8 @@ def followers_query(target_type: str, target_id: int):
 
 
 def following_page(user, *, page: int, per_page: int = 25):
-    """The user's follows, newest first, paginated; each item gets `.target` (None when it is gone).
+    """The user's follows, newest first, paginated; each item gets `.target` (None when it is gone or no longer
+    visible to the user: visible_threads, visible_ideas).
 
     The targets are loaded with one query per kind of target, whatever the page holds.
     """
@@ -81,8 +82,10 @@ def following_page(user, *, page: int, per_page: int = 25):
         model = TARGET_MODELS.get(target_type)
         if model is not None:
             query = select(model).where(model.id.in_(ids))
-            if model is Thread:  # whether a thread may be seen depends on its idea
-                query = query.options(selectinload(Thread.idea))
+            if model is Thread:
+                query = visible_threads(user, query)
+            elif model is Idea:
+                query = visible_ideas(user, query)
             found.update({(target_type, row.id): row for row in db.session.scalars(query)})
     for item in pagination.items:
         item.target = found.get((item.target_type, item.target_id))

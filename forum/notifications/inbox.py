@@ -7,19 +7,24 @@ from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.discussion.models import Thread
 from forum.extensions import db
+from forum.ideas.models import Idea
 from forum.notifications.following import followers_query
 from forum.notifications.mailing import MailItem, notification_mail
 from forum.notifications.models import Notification
 from forum.notifications.outbox import queue_mails
-from forum.permissions import can_view_idea, can_view_thread, moderator_accounts
+from forum.permissions import can_view_idea, moderator_accounts, thread_readers, visible_ideas, visible_threads
 
 PER_PAGE = 20
 
 
-def _people(*conditions, exclude: int | None) -> list[User]:
-    """Active accounts matching any of the conditions, without `exclude` (the one who acted), by id."""
+def _people(*conditions, exclude: int | None, readers=None) -> list[User]:
+    """Active accounts matching any of the conditions, without `exclude` (the one who acted), by id; with
+    `readers` (a permissions condition such as thread_readers()) only those who may see what it is about."""
     query = select(User).where(or_(*conditions), User.status == "active").order_by(User.id)
+    if readers is not None:
+        query = query.where(readers)
     if exclude is not None:
         query = query.where(User.id != exclude)
     return list(db.session.scalars(query))
@@ -59,9 +64,8 @@ def notify_new_post(post, *, mentioned=()) -> int:
         followers.append(User.id.in_(followers_query("idea", thread.idea_id)))
     if thread.event_id is not None:
         followers.append(User.id.in_(followers_query("event", thread.event_id)))
-    people = _people(*followers, User.id.in_(mentioned_ids), exclude=post.author_id)
-    recipients = [(person, "mention" if person.id in mentioned_ids else "reply")
-                  for person in people if can_view_thread(person, thread)]
+    people = _people(*followers, User.id.in_(mentioned_ids), exclude=post.author_id, readers=thread_readers(thread))
+    recipients = [(person, "mention" if person.id in mentioned_ids else "reply") for person in people]
     if not recipients:
         return 0
     item = MailItem("reply", actor=post.author, thread=thread, post_id=post.id)
@@ -70,8 +74,9 @@ def notify_new_post(post, *, mentioned=()) -> int:
 
 def notify_follow_up(thread, event, *, actor) -> int:
     """A follow-up thread of an event was started or linked: notify the event's followers."""
-    people = _people(User.id.in_(followers_query("event", event.id)), exclude=actor.id)
-    recipients = [(person, "follow_up") for person in people if can_view_thread(person, thread)]
+    people = _people(User.id.in_(followers_query("event", event.id)), exclude=actor.id,
+                     readers=thread_readers(thread))
+    recipients = [(person, "follow_up") for person in people]
     item = MailItem("follow_up", actor=actor, thread=thread, event=event)
     return _create(recipients, item, actor_id=actor.id, thread_id=thread.id, event_id=event.id)
 
@@ -114,8 +119,8 @@ def notify_report_resolved(post, *, reporter_ids: list[int], outcome: str, actor
     """A moderator closed the case of a post: tell each reporter (who can still see the thread) the outcome."""
     if not reporter_ids:
         return 0
-    people = _people(User.id.in_(set(reporter_ids)), exclude=actor.id)
-    recipients = [(person, "report_resolved") for person in people if can_view_thread(person, post.thread)]
+    people = _people(User.id.in_(set(reporter_ids)), exclude=actor.id, readers=thread_readers(post.thread))
+    recipients = [(person, "report_resolved") for person in people]
     item = MailItem("report_resolved", actor=actor, thread=post.thread, post_id=post.id, detail=outcome)
     return _create(recipients, item, actor_id=actor.id, thread_id=post.thread_id, post_id=post.id, detail=outcome)
 
@@ -123,17 +128,26 @@ def notify_report_resolved(post, *, reporter_ids: list[int], outcome: str, actor
 # --- reading ------------------------------------------------------------------------------------------------
 
 def unread_count(user, *, limit: int | None = None) -> int:
-    """How many of the user's notifications are unread, counted up to `limit` (one query on the index
-    user_id/read_at/created_at)."""
-    unread = select(Notification.id).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    """How many of the user's notifications are unread — of those the list shows —, counted up to `limit` (one
+    query on the index user_id/read_at/created_at)."""
+    unread = visible_notifications(user, select(Notification.id)).where(Notification.user_id == user.id,
+                                                                        Notification.read_at.is_(None))
     if limit is not None:
         unread = unread.limit(limit)
     return db.session.scalar(select(func.count()).select_from(unread.subquery()))
 
 
+def visible_notifications(user, query):
+    """Only notifications about what the user may (still) see: their thread and idea pass visible_threads and
+    visible_ideas (an idea sent back for review drops out of its followers' lists)."""
+    return query.where(
+        or_(Notification.thread_id.is_(None), Notification.thread_id.in_(visible_threads(user, select(Thread.id)))),
+        or_(Notification.idea_id.is_(None), Notification.idea_id.in_(visible_ideas(user, select(Idea.id)))))
+
+
 def notifications_page(user, *, page: int, per_page: int = PER_PAGE):
     """The user's notifications, newest first, with who did it and what it is about (two queries)."""
-    query = (select(Notification)
+    query = (visible_notifications(user, select(Notification))
              .options(joinedload(Notification.actor), joinedload(Notification.thread),
                       joinedload(Notification.idea), joinedload(Notification.event))
              .where(Notification.user_id == user.id)

@@ -17,10 +17,12 @@ from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.discussion.models import Thread
 from forum.extensions import db
 from forum.moderation.models import OUTCOMES, REASONS
 from forum.notifications.models import Notification
 from forum.notifications.outbox import absolute_url, queue_mails
+from forum.permissions import can_view_notification
 
 DIGEST_PERIOD = timedelta(days=1)
 DIGEST_BATCH = 200  # people per round of queries while building digests
@@ -137,11 +139,12 @@ def send_digests(*, now=None) -> int:
         items: dict[int, list[MailItem]] = defaultdict(list)
         for notification in db.session.scalars(
                 select(Notification)
-                .options(joinedload(Notification.actor), joinedload(Notification.thread),
+                .options(joinedload(Notification.actor), joinedload(Notification.thread).joinedload(Thread.idea),
                          joinedload(Notification.idea), joinedload(Notification.event))
                 .where(Notification.id.in_([n for person_id in batch for n in by_person[person_id]]))
                 .order_by(Notification.user_id, Notification.created_at, Notification.id)):
-            items[notification.user_id].append(MailItem.of(notification))
+            if can_view_notification(people[notification.user_id], notification):
+                items[notification.user_id].append(MailItem.of(notification))
         sent += queue_mails([
             (people[person_id].email, "notification_digest", people[person_id].language,
              {"items": items[person_id], "notifications_url": absolute_url("notifications.index"),

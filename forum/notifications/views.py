@@ -8,7 +8,8 @@ from flask_login import current_user
 from forum.forms import ConfirmForm
 from forum.extensions import db
 from forum.moderation.models import OUTCOMES, REASONS
-from forum.notifications import bp, services
+from forum.notifications import bp, inbox, mailing
+from forum.notifications import following as following_services  # its names are this module's view names
 from forum.notifications.following import load_target, target_url
 from forum.permissions import can_follow, can_view_notifications, require
 from forum.queries import page_number
@@ -25,7 +26,7 @@ def bell():
     def unread_notification_count() -> int:
         if not can_view_notifications(current_user):
             return 0
-        return services.unread_count(current_user, limit=BELL_LIMIT)
+        return inbox.unread_count(current_user, limit=BELL_LIMIT)
 
     return {"unread_notification_count": unread_notification_count, "bell_limit": BELL_LIMIT}
 
@@ -33,15 +34,15 @@ def bell():
 @bp.app_template_global()
 def is_following(user, target) -> bool:
     """For the follow button: whether the user follows the thread, idea or event."""
-    return services.is_following(user, target)
+    return following_services.is_following(user, target)
 
 
 @bp.route("/")
 def index():
     """The user's notifications, newest first, unread ones marked, each with a button to mark it read."""
     require(can_view_notifications(current_user))
-    page = services.notifications_page(current_user, page=page_number())
-    return render_template("notifications/index.html", page=page, unread=services.unread_count(current_user),
+    page = inbox.notifications_page(current_user, page=page_number())
+    return render_template("notifications/index.html", page=page, unread=inbox.unread_count(current_user),
                            form=ConfirmForm(), reasons=REASONS, outcomes=OUTCOMES)
 
 
@@ -49,7 +50,7 @@ def index():
 def read(notification_id: int):
     """Mark one notification as read and come back to the same place in the list."""
     require(can_view_notifications(current_user))
-    if ConfirmForm().validate_on_submit() and services.mark_read(current_user, notification_id):
+    if ConfirmForm().validate_on_submit() and inbox.mark_read(current_user, notification_id):
         db.session.commit()
     return redirect(url_for("notifications.index", page=page_number()) + f"#benachrichtigung-{notification_id}")
 
@@ -59,7 +60,7 @@ def read_all():
     """Mark every notification as read."""
     require(can_view_notifications(current_user))
     if ConfirmForm().validate_on_submit():
-        count = services.mark_all_read(current_user)
+        count = inbox.mark_all_read(current_user)
         db.session.commit()
         if count:
             flash(_("Alle Benachrichtigungen sind als gelesen markiert."), "success")
@@ -72,7 +73,7 @@ def read_all():
 def following():
     """Everything the user follows, newest first, each with a button to stop following."""
     require(can_view_notifications(current_user))
-    page = services.following_page(current_user, page=page_number())
+    page = following_services.following_page(current_user, page=page_number())
     return render_template("notifications/following.html", page=page, target_url=target_url)
 
 
@@ -83,7 +84,7 @@ def _set_following(target_type: str, target_id: int, *, on: bool):
         abort(404)
     require(can_follow(current_user, target))
     if ConfirmForm().validate_on_submit():
-        (services.follow if on else services.unfollow)(current_user, target)
+        (following_services.follow if on else following_services.unfollow)(current_user, target)
         db.session.commit()
         flash(_("Sie folgen jetzt „%(title)s“ und werden über Neues benachrichtigt.", title=target.title) if on
               else _("Sie folgen „%(title)s“ nicht mehr.", title=target.title), "success")
@@ -108,12 +109,12 @@ def unfollow(target_type: str, target_id: int):
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """Switch notification e-mails off from the link in a mail, without logging in: GET asks, POST does it."""
-    user = services.user_from_unsubscribe_token(token)
+    user = mailing.user_from_unsubscribe_token(token)
     if user is None:
         return render_template("notifications/unsubscribe_failed.html"), 400
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.unsubscribe(user)
+        mailing.unsubscribe(user)
         db.session.commit()
         flash(_("Sie erhalten keine Benachrichtigungen mehr per E-Mail."), "success")
         return redirect(url_for("notifications.unsubscribe", token=token))
