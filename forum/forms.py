@@ -1,6 +1,7 @@
 """The base form of the app and helpers shared by the domain forms."""
 from __future__ import annotations
 
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -87,6 +88,36 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
+class FilterForm(Form):
+    """The filters of a list: a GET form without CSRF, read from the query string. Values the page does not offer
+    (an old or mistyped link) are dropped field by field, so the list is still shown; `options` gives each select
+    field its offered {value: label}, and `NOT_FILTERS` names fields (a sort order) that chosen() leaves out."""
+
+    NOT_FILTERS: tuple[str, ...] = ()
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, *, options: dict[str, dict[str, str]] | None = None):
+        super().__init__(request.args)
+        for name, offered in (options or {}).items():
+            self[name].choices = choices({"": "", **offered})
+
+    def chosen(self) -> dict[str, str]:
+        """{field name: value} of the filters set to an offered value."""
+        self.validate()
+        return {field.name: field.data for field in self
+                if field.name not in self.NOT_FILTERS and field.data and not field.errors}
+
+
+def search_field(label) -> StringField:
+    """The search box of a list: trimmed, at most SEARCH_MAX_CHARS characters (a longer text is cut, not refused)."""
+    return StringField(label, filters=[lambda value: value.strip()[:SEARCH_MAX_CHARS] if value else ""])
+
+
+SEARCH_MAX_CHARS = 100
+
+
 def _with(unbound: UnboundField, key: str, position: int, *, before=(), after=()) -> UnboundField:
     """The field declaration with more filters or validators (given by keyword or by position)."""
     args, kwargs = list(unbound.args), dict(unbound.kwargs)
@@ -99,14 +130,18 @@ def _with(unbound: UnboundField, key: str, position: int, *, before=(), after=()
 
 def attempt(field, action):
     """The one way a view calls a service that may refuse: a broken rule (RuleBroken) undoes the transaction and
-    becomes `field`'s message, so the form is shown again with what was typed. Returns (True, result) or
-    (False, None)."""
+    becomes `field`'s message, so the form is shown again with what was typed — or, with `field` None (a button
+    without input), a flashed warning. Returns (True, result) or (False, the RuleBroken: its `.status` is the
+    answer's HTTP status)."""
     try:
         return True, action()
     except RuleBroken as error:
         db.session.rollback()
-        field.errors.append(str(error))
-        return False, None
+        if field is None:
+            flash(str(error), "warning")
+        else:
+            field.errors.append(str(error))
+        return False, error
 
 
 class ConfirmForm(Form):

@@ -214,3 +214,15 @@ def review(texts: Iterable[tuple[object, str]], *, confirmed: bool, context: str
     db.session.add(GuardEvent(context=context, patterns=",".join(finding.patterns)[:200], overridden=confirmed))
     db.session.flush()
     return finding
+
+
+def hold_back(texts: Iterable[tuple[object, str]], *, confirmed: bool, context: str, render: Callable):
+    """The one way a view lets the guard stop a valid form before its service runs: `render(finding=…)` — the
+    form again with the matches marked, the count of the warning committed (never the text) — or None when the
+    text may be saved (nothing found, or the author confirmed). Post forms reach it through
+    discussion.posting.held_back, which adds the preview and the rate limit."""
+    finding = review(texts, confirmed=confirmed, context=context)
+    if finding and finding.blocked:
+        db.session.commit()
+        return render(finding=finding)
+    return None

@@ -109,3 +109,23 @@ def test_views_enforce_the_fine_predicate_of_each_act_not_the_reach():
             if re.search(r"require\(can_moderate_(post|thread)\(", line):
                 offenders.append(f"{path.relative_to(FORUM.parent)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+RULE_CATCH = re.compile(r"except [\w.]*((Discussion|Event|Idea|Moderation|Organisation)Error|StaleEdit|CaseClosed"
+                        r"|RuleBroken)")
+
+
+def test_views_have_one_idiom_for_refusals_and_read_filters_by_get_forms():
+    """A service's refusal reaches the user through forms.attempt() (a field's message or a flashed warning, with
+    the error's HTTP status) — no view catches a RuleBroken itself; list filters and `?quote=` are GET forms
+    (forms.FilterForm), so no view reads request.args by hand."""
+    offenders = []
+    for path in sorted(FORUM.rglob("*views.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if RULE_CATCH.search(line) or "request.args" in line:
+                offenders.append(f"{path.relative_to(FORUM.parent)}:{number}: {line.strip()}")
+    allowed = {"forum/accounts/views.py": "request.args.get(\"next\"",  # the login's return address
+               "forum/moderation/views.py": "**request.args"}  # the audit log's CSV link keeps the filters
+    offenders = [line for line in offenders if not any(line.startswith(path) and text in line
+                                                       for path, text in allowed.items())]
+    assert offenders == []

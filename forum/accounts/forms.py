@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from zxcvbn import zxcvbn
 
-from forum.forms import Form, choices
+from forum.forms import FilterForm, Form, choices, search_field
 from forum.accounts.models import LANGUAGE_LABELS, ROLE_LABELS, STATUS_LABELS
 from forum.notifications.models import EMAIL_PREFERENCE_LABELS
 
@@ -214,3 +214,12 @@ class UserAdminForm(Form):
     def validate_reason(self, field):
         if self.status.data == "suspended" and self.status.object_data != "suspended" and not field.data.strip():
             raise ValidationError(_l("Bitte begründen Sie die Sperrung."))
+
+
+class UserFilterForm(FilterForm):
+    """The filters of the account lists (admins, moderators): status, role, a search in name, e-mail and
+    organisation; the view sets the choices it offers."""
+
+    status = SelectField()
+    role = SelectField()
+    q = search_field(_l("Suche"))

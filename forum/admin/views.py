@@ -1,12 +1,12 @@
 """Admin pages for user accounts; the changes themselves are accounts.services.change_user."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.accounts import services as account_services
-from forum.accounts.forms import UserAdminForm
+from forum.accounts.forms import UserAdminForm, UserFilterForm
 from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.admin import bp
 from forum.extensions import db
@@ -23,9 +23,8 @@ PER_PAGE = 50
 def users():
     """All accounts, newest first, filtered by status, role and a search in name, e-mail and organisation."""
     require(can_manage_users(current_user))
-    status = request.args.get("status", "")
-    role = request.args.get("role", "")
-    search = request.args.get("q", "").strip()[:100]
+    selected = UserFilterForm(options={"status": STATUS_LABELS, "role": ROLE_LABELS}).chosen()
+    status, role, search = selected.get("status", ""), selected.get("role", ""), selected.get("q", "")
     query = account_services.users_query(status=status, role=role, search=search)
     page = paginate(query, per_page=PER_PAGE)
     return render_template("admin/users.html", page=page, status=status, role=role, search=search,

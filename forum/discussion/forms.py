@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask_babel import LazyString, format_number, gettext as _, lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
-from forum.forms import Form, MaxChars, clean_text, one_line
+from forum.forms import FilterForm, Form, MaxChars, clean_text, one_line
 from forum.markup import MAX_SOURCE_CHARS
 
 TITLE_MAX = 200
@@ -63,3 +63,9 @@ class BoardForm(Form):
     description = TextAreaField(_l("Beschreibung"), filters=[clean_text], validators=[
         MaxChars(BOARD_DESCRIPTION_MAX, _l("Die Beschreibung darf höchstens 500 Zeichen lang sein."))],
         description=_l("Ein, zwei Sätze: worüber in diesem Fachforum gesprochen wird."), render_kw={"rows": 3})
+
+
+class QuoteRequestForm(FilterForm):
+    """`?quote=<post id>` on the reply page: the post to quote (a number within the database's range, else none)."""
+
+    quote = IntegerField(validators=[Optional()])

@@ -30,10 +30,9 @@ def held_back(form, texts, render, *, rate_limited: bool = True):
     """
     if "preview" in request.form:  # the same marks as on publishing, but nothing counted or stopped
         return render(preview=services.render_post(form.body.data)[0], finding=guard.find(texts))
-    finding = guard.review(texts, confirmed=form.confirm_client_data.data, context="post")
-    if finding and finding.blocked:
-        db.session.commit()  # the count of the warning, without the text
-        return render(finding=finding)
+    answer = guard.hold_back(texts, confirmed=form.confirm_client_data.data, context="post", render=render)
+    if answer is not None:
+        return answer
     if rate_limited and not within_posting_limit():
         db.session.rollback()
         return render(too_many=True), 429

@@ -36,6 +36,8 @@ class DiscussionError(RuleBroken):
 class StaleEdit(DiscussionError):
     """The post was changed (another tab, another window) since the edit form was opened."""
 
+    status = 409
+
 
 # --- writing ------------------------------------------------------------------------------------------------
 
@@ -87,7 +89,7 @@ def append_post(thread: Thread, body: str, *, author: User, at: datetime | None 
         .returning(Thread.post_count).execution_options(synchronize_session=False)).scalar()
     if number is None:
         raise DiscussionError(_("Diese Diskussion ist geschlossen. Es können keine Beiträge mehr geschrieben "
-                                "werden."))
+                                "werden."), status=409)
     db.session.expire(thread, ["post_count", "last_activity_at", "last_post_author_id", "last_post_author"])
     post = Post(thread_id=thread.id, number=number, author_id=author.id, body_source=body, body_html=html,
                 created_at=now)

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
-from forum.forms import ConfirmForm
+from forum.forms import ConfirmForm, attempt
 from forum.discussion import bp, quotes, services
 from forum.discussion.loaders import post_url, visible_post, visible_thread
 from forum.discussion.posting import held_back
-from forum.discussion.forms import EditPostForm, PostForm
+from forum.discussion.forms import EditPostForm, PostForm, QuoteRequestForm
 from forum.extensions import db
+from forum.queries import page_number
 from forum.moderation import reports, services as moderation
 from forum.permissions import (can_edit_post, can_quote_post, can_reply, can_view_post_revisions, can_view_reports,
                                can_withdraw_post, require)
@@ -29,10 +30,10 @@ from forum.permissions import (can_edit_post, can_quote_post, can_reply, can_vie
 def show(thread_id: int):
     """One page of a thread: what it belongs to, its posts, the reply form; remembers how far the user read."""
     thread = visible_thread(thread_id)
-    page_number = request.args.get("page", 1, type=int)
-    if not 1 <= page_number <= services.page_count(thread):
+    number = page_number()
+    if number > services.page_count(thread):
         abort(404)
-    page = services.thread_page(thread, page_number, current_user)
+    page = services.thread_page(thread, number, current_user)
     read = services.last_read(current_user, thread)
     first_unread = read + 1 if 0 < read < thread.post_count else None  # never read: the start is the place
     pinned = moderation.pinned_posts(thread)
@@ -83,8 +84,8 @@ def reply(thread_id: int):
     if not can_reply(current_user, thread):
         # A locked thread (or locked while the form was open): the text stays on the page to be copied.
         return render_template("discussion/reply.html", thread=thread, form=form, locked=True), 403
-    quote_id = request.args.get("quote", type=int) if request.method == "GET" else None
-    if quote_id and 0 < quote_id < 2**31:
+    quote_id = QuoteRequestForm().chosen().get("quote") if request.method == "GET" else None
+    if quote_id:
         quoted = services.load_post(quote_id)
         if quoted is not None and quoted.thread_id == thread.id and can_quote_post(current_user, quoted):
             form.body.data = quotes.quote(quoted, reader=current_user)
@@ -94,12 +95,9 @@ def reply(thread_id: int):
     answer = held_back(form, [(_("Beitrag"), form.body.data)], render)
     if answer is not None:
         return answer
-    try:
-        new_post = services.add_post(thread, form.body.data, author=current_user)
-    except services.DiscussionError as error:  # locked in the meantime
-        db.session.rollback()
-        form.body.errors.append(str(error))
-        return render(), 409
+    done, new_post = attempt(form.body, lambda: services.add_post(thread, form.body.data, author=current_user))
+    if not done:  # locked in the meantime (409): the text stays in the form
+        return render(), new_post.status
     db.session.commit()
     flash(_("Ihr Beitrag wurde veröffentlicht."), "success")
     return redirect(post_url(new_post))
@@ -124,13 +122,12 @@ def edit_post(post_id: int):
     answer = held_back(form, [(_("Beitrag"), form.body.data)], render, rate_limited=False)
     if answer is not None:
         return answer
-    try:
-        changed = services.edit_post(post, form.body.data, editor=current_user, version=form.version.data)
-    except services.StaleEdit:
-        db.session.rollback()
+    done, changed = attempt(form.body, lambda: services.edit_post(post, form.body.data, editor=current_user,
+                                                                  version=form.version.data))
+    if not done:  # saved elsewhere meantime (StaleEdit, 409): both texts are shown
         # Saving again now replaces the current text on purpose: the form carries its version from here on.
         form.version.data, form.version.raw_data = post.version, [str(post.version)]
-        return render(stale=True), 409
+        return render(stale=isinstance(changed, services.StaleEdit)), changed.status
     db.session.commit()
     flash(_("Ihre Änderungen wurden gespeichert.") if changed else _("Sie haben nichts geändert."),
           "success" if changed else "info")

@@ -14,7 +14,7 @@ from forum.clock import from_berlin, to_berlin
 from forum.events.attachments import ALLOWED_EXTENSIONS, format_size
 from forum.events.models import EVENT_KINDS, EVENT_STATUSES, Event
 from forum.events.services import EventData
-from forum.forms import Form, choices, date_field as _date_field
+from forum.forms import FilterForm, Form, choices, date_field as _date_field
 from forum.markup import MAX_SOURCE_CHARS
 from forum.organisations.models import LAENDER
 
@@ -176,3 +176,12 @@ class FollowUpLinkForm(Form):
     @property
     def thread_id(self) -> int:
         return int(_THREAD_REFERENCE.search(self.thread.data).group(1))
+
+
+class EventFilterForm(FilterForm):
+    """The filters of the event list: upcoming or past, format, Land, year; the view sets the choices."""
+
+    when = SelectField()
+    kind = SelectField()
+    land = SelectField()
+    year = SelectField()

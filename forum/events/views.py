@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from forum.forms import ConfirmForm, attempt
 from forum.clock import from_berlin, to_berlin, utcnow
 from forum.events import attachments, bp, calendar, services
-from forum.events.forms import CancelEventForm, EventForm
+from forum.events.forms import CancelEventForm, EventFilterForm, EventForm
 from forum.events.models import EVENT_KINDS, Event
 from forum.extensions import db
 from forum.ideas.services import ideas_presented_at
@@ -29,19 +29,19 @@ PER_PAGE = 20
 @bp.route("/")
 def index():
     """Upcoming (or past) events, filtered by format, Land and year; unknown filter values are ignored."""
-    past = request.args.get("when") == "past"
-    kind = request.args.get("kind", "")
-    land = request.args.get("land", "")
     years = _years()
-    year = request.args.get("year", "")
+    selected = EventFilterForm(options={"when": {"past": "past"}, "kind": EVENT_KINDS, "land": LAENDER,
+                                        "year": years}).chosen()
+    past, kind, land, year = (selected.get("when") == "past", selected.get("kind", ""), selected.get("land", ""),
+                              selected.get("year", ""))
     now = utcnow()
     query = (select(Event).where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc()) if past
              else select(Event).where(Event.ends_at >= now).order_by(Event.starts_at, Event.id))
-    if kind in EVENT_KINDS:
+    if kind:
         query = query.where(Event.kind == kind)
-    if land in LAENDER:
+    if land:
         query = query.where(Event.land == land)
-    if year in years:
+    if year:
         query = query.where(Event.starts_at >= from_berlin(date(int(year), 1, 1), time(0)),
                             Event.starts_at < from_berlin(date(int(year) + 1, 1, 1), time(0)))
     page = paginate(query, per_page=PER_PAGE)
@@ -126,12 +126,8 @@ def complete(event_id: int):
     event = db.get_or_404(Event, event_id)
     require(can_complete_event(current_user, event))
     if ConfirmForm().validate_on_submit():
-        try:
-            services.complete_event(event, actor=current_user)
-        except services.EventError as error:  # cancelled or completed by someone else meanwhile
-            db.session.rollback()
-            flash(str(error), "warning")
-        else:
+        done, _result = attempt(None, lambda: services.complete_event(event, actor=current_user))
+        if done:  # else cancelled or completed by someone else meanwhile: said as a warning
             db.session.commit()
             flash(_("Die Veranstaltung ist abgeschlossen. Sie können jetzt die Dokumentation ergänzen."), "success")
     return redirect(url_for("events.show", event_id=event.id))
@@ -148,11 +144,8 @@ def register(event_id: int):
     if not can_register_for_event(current_user, event):
         flash(event.registration_closed_reason() or _("Sie können sich nicht anmelden."), "warning")
         return redirect(url_for("events.show", event_id=event.id))
-    try:
-        status = services.register(current_user, event)
-    except services.EventError as error:  # closed while the page was open
-        db.session.rollback()
-        flash(str(error), "warning")
+    done, status = attempt(None, lambda: services.register(current_user, event))
+    if not done:  # closed while the page was open: said as a warning
         return redirect(url_for("events.show", event_id=event.id))
     db.session.commit()
     if status == "registered":

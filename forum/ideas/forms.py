@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
 from forum.discussion.forms import confirm_client_data_field
-from forum.forms import Form, MaxChars, choices, clean_text as _clean, one_line as _one_line
+from forum.forms import FilterForm, Form, MaxChars, choices, clean_text as _clean, one_line as _one_line
 from forum.markup import MAX_SOURCE_CHARS
 
 SUMMARY_MAX = 300
@@ -139,12 +139,10 @@ class TermForm(Form):
         MaxChars(120, _l("Die Bezeichnung darf höchstens 120 Zeichen lang sein."))])
 
 
-class IdeaFilterForm(Form):
-    """The filters and the order of the Ideenbörse (a GET form without CSRF). Values the page does not offer
-    (an old or mistyped link) are dropped field by field, so the list is still shown; the view sets the choices."""
+class IdeaFilterForm(FilterForm):
+    """The filters and the order of the Ideenbörse; the view sets the choices."""
 
-    class Meta:
-        csrf = False
+    NOT_FILTERS = ("sort",)
 
     topic = SelectField()
     target_group = SelectField()
@@ -153,15 +151,4 @@ class IdeaFilterForm(Form):
     status = SelectField()
     event = SelectField()
     sort = SelectField()
-
-    def __init__(self, *args, options: dict[str, dict[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, offered in options.items():
-            self[name].choices = choices({"": "", **offered})
-
-    def chosen(self) -> dict[str, str]:
-        """{field name: value} of the filters set to an offered value (the sort order is not a filter)."""
-        self.validate()
-        return {field.name: field.data for field in self
-                if field.name != "sort" and field.data and not field.errors}
 

@@ -4,6 +4,8 @@ The admin pages of the reference lists are in `forum/ideas/term_views.py`.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -50,7 +52,7 @@ def index():
     terms, events = terms_by_kind(), services.events_with_ideas()
     event_titles = {str(key): title for key, title in events.items()}
     offered = {kind: {str(term.id): term.name for term in terms[kind]} for kind in REFERENCE_KINDS}
-    form = IdeaFilterForm(request.args, options={**offered, "land": LAENDER, "status": IDEA_STATUSES,
+    form = IdeaFilterForm(options={**offered, "land": LAENDER, "status": IDEA_STATUSES,
                                                  "event": event_titles, "sort": SORT_LABELS})
     selected = form.chosen()
     sort = form.sort.data if form.sort.data in SORT_LABELS and not form.sort.errors else "active"
@@ -79,15 +81,11 @@ def _data(form: IdeaForm, terms: dict[str, list[ReferenceTerm]]) -> services.Ide
                              contact=form.contact.data, terms=[by_id[term_id] for term_id in form.term_ids])
 
 
-def _client_data_warning(form: IdeaForm):
-    """The client-data guard on the idea's texts: the finding when it stops the form (counted, committed)."""
-    finding = guard.review([(form.title.label.text, form.title.data), (form.summary.label.text, form.summary.data),
+def _held_back(form: IdeaForm, render):
+    """The client-data guard on the idea's texts (guard.hold_back): the form again with the marks, or None."""
+    return guard.hold_back([(form.title.label.text, form.title.data), (form.summary.label.text, form.summary.data),
                             (form.description.label.text, form.description.data)],
-                           confirmed=form.confirm_client_data.data, context="idea")
-    if finding and finding.blocked:
-        db.session.commit()
-        return finding
-    return None
+                           confirmed=form.confirm_client_data.data, context="idea", render=render)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -102,16 +100,18 @@ def submit():
         form.contact.data = f"{current_user.display_name}, {current_user.email}"
         if for_others:
             form.organisation_id.data = current_user.organisation_id
-    finding = _client_data_warning(form) if form.validate_on_submit() else None
-    if form.is_submitted() and not form.errors and finding is None:
-        organisation = (db.get_or_404(Organisation, form.organisation_id.data) if for_others
-                        else current_user.organisation)
-        idea = services.submit_idea(_data(form, terms), author=current_user, organisation=organisation)
-        db.session.commit()
-        flash(_("Vielen Dank! Ihr Ansatz wurde eingereicht. Die Servicestelle prüft ihn und veröffentlicht ihn "
-                "dann in der Ideenbörse."), "success")
-        return redirect(url_for("ideas.show", idea_id=idea.id))
-    return render_template("ideas/form.html", form=form, idea=None, finding=finding)
+    render = partial(render_template, "ideas/form.html", form=form, idea=None)
+    if not form.validate_on_submit():
+        return render()
+    answer = _held_back(form, render)
+    if answer is not None:
+        return answer
+    organisation = db.get_or_404(Organisation, form.organisation_id.data) if for_others else current_user.organisation
+    idea = services.submit_idea(_data(form, terms), author=current_user, organisation=organisation)
+    db.session.commit()
+    flash(_("Vielen Dank! Ihr Ansatz wurde eingereicht. Die Servicestelle prüft ihn und veröffentlicht ihn "
+            "dann in der Ideenbörse."), "success")
+    return redirect(url_for("ideas.show", idea_id=idea.id))
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
@@ -130,17 +130,20 @@ def edit(idea_id: int):
         form.partner_types.data = [term.id for term in idea.terms_of("partner_type")]
         if for_others:
             form.organisation_id.data = idea.organisation_id
-    finding = _client_data_warning(form) if form.validate_on_submit() else None
-    if form.is_submitted() and not form.errors and finding is None:
-        organisation = db.get_or_404(Organisation, form.organisation_id.data) if for_others else None
-        if services.edit_idea(idea, _data(form, terms), editor=current_user, organisation=organisation):
-            db.session.commit()
-            flash(_("Die Änderungen wurden gespeichert."), "success")
-        else:
-            flash(_("Sie haben nichts geändert."), "info")
-        return redirect(url_for("ideas.show", idea_id=idea.id))
-    retired = [term for term in idea.terms if not term.active]
-    return render_template("ideas/form.html", form=form, idea=idea, retired_terms=retired, finding=finding)
+    render = partial(render_template, "ideas/form.html", form=form, idea=idea,
+                     retired_terms=[term for term in idea.terms if not term.active])
+    if not form.validate_on_submit():
+        return render()
+    answer = _held_back(form, render)
+    if answer is not None:
+        return answer
+    organisation = db.get_or_404(Organisation, form.organisation_id.data) if for_others else None
+    if services.edit_idea(idea, _data(form, terms), editor=current_user, organisation=organisation):
+        db.session.commit()
+        flash(_("Die Änderungen wurden gespeichert."), "success")
+    else:
+        flash(_("Sie haben nichts geändert."), "info")
+    return redirect(url_for("ideas.show", idea_id=idea.id))
 
 
 @bp.route("/<int:idea_id>/revisions")

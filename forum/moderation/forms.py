@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, Val
 
 from forum.clock import to_berlin, utcnow
 from forum.discussion.forms import TITLE_MAX
-from forum.forms import Form, MaxChars, choices, clean_text, date_field, one_line
+from forum.forms import FilterForm, Form, MaxChars, choices, clean_text, date_field, one_line
 from forum.moderation.models import REASONS
 from forum.moderation.redaction import MIN_PASSAGE_CHARS
 
@@ -137,11 +137,8 @@ class SuspendForm(Form):
             raise ValidationError(_l("Das Datum liegt in der Vergangenheit."))
 
 
-class AuditFilterForm(Form):
-    """The filters of the Moderationsprotokoll (a GET form: no CSRF, invalid values are reported and ignored)."""
-
-    class Meta:
-        csrf = False
+class AuditFilterForm(FilterForm):
+    """The filters of the Moderationsprotokoll (invalid values are reported and ignored)."""
 
     actor = SelectField(_l("Wer"), coerce=lambda value: int(value) if value else None, validators=[Optional()])
     action = SelectField(_l("Aktion"), validators=[Optional()])

@@ -46,14 +46,11 @@ def report_post(post_id: int):
     require(can_report_post(current_user, post))
     form = ReportForm()
     if form.validate_on_submit():
-        try:
-            report = reports.report_post(post, reporter=current_user, reason=form.reason.data,
-                                         note=form.note.data or "")
-        except services.ModerationError as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error))
+        done, report = attempt(form.reason, lambda: reports.report_post(
+            post, reporter=current_user, reason=form.reason.data, note=form.note.data or ""))
+        if not done:  # the day's reports are used up (429)
             return render_template("moderation/report.html", post=post, form=form,
-                                   shown=quotes.shown_html([post], current_user)), 429
+                                   shown=quotes.shown_html([post], current_user)), report.status
         db.session.commit()
         if report is None:
             flash(_("Sie haben diesen Beitrag bereits gemeldet. Die Moderation prüft ihn."), "info")

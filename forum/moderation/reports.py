@@ -53,7 +53,7 @@ def report_post(post: Post, *, reporter, reason: str, note: str = "") -> Report 
             "Sie haben in den letzten 24 Stunden schon %(num)s Beitrag gemeldet. Das ist die Höchstzahl pro Tag. "
             "Bei Dringendem wenden Sie sich bitte direkt an die Servicestelle.",
             "Sie haben in den letzten 24 Stunden schon %(num)s Beiträge gemeldet. Das ist die Höchstzahl pro Tag. "
-            "Bei Dringendem wenden Sie sich bitte direkt an die Servicestelle.", limit))
+            "Bei Dringendem wenden Sie sich bitte direkt an die Servicestelle.", limit), status=429)
     table = Report.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (insert(table)

@@ -9,8 +9,8 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from forum.accounts import services as account_services
-from forum.accounts.forms import RejectRegistrationForm
-from forum.forms import ConfirmForm
+from forum.accounts.forms import RejectRegistrationForm, UserFilterForm
+from forum.forms import ConfirmForm, attempt
 from forum.accounts.models import STATUS_LABELS, User
 from forum.clock import from_berlin
 from forum.discussion import quotes, services as discussion
@@ -106,12 +106,9 @@ def resolve_case(post_id: int):
         flash(_("Bitte prüfen Sie Ihre Eingaben: %(errors)s",
                 errors=" ".join(error for errors in form.errors.values() for error in errors)), "warning")
         return redirect(url_for("moderation.case", post_id=post.id))
-    try:
-        closed = reports.resolve_case(post, actor=current_user, outcome=form.outcome.data, note=form.note.data or "",
-                                      reason=form.reason.data or "")
-    except reports.CaseClosed as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    done, closed = attempt(None, lambda: reports.resolve_case(
+        post, actor=current_user, outcome=form.outcome.data, note=form.note.data or "", reason=form.reason.data or ""))
+    if not done:  # closed by someone else meanwhile: said as a warning
         return redirect(url_for("moderation.case", post_id=post.id))
     db.session.commit()
     flash(ngettext("Der Fall ist abgeschlossen; %(num)s meldende Person wird benachrichtigt.",
@@ -128,11 +125,11 @@ USERS_PER_PAGE = 50
 def users():
     """Accounts for the moderators: search by name, e-mail or organisation; suspended ones by filter."""
     require(can_view_reports(current_user))
-    status = request.args.get("status", "")
-    search = request.args.get("q", "").strip()[:100]
+    statuses = {key: label for key, label in STATUS_LABELS.items() if key in ("active", "suspended", "pending")}
+    selected = UserFilterForm(options={"status": statuses, "role": {}}).chosen()
+    status, search = selected.get("status", ""), selected.get("q", "")
     query = account_services.users_query(status=status, search=search)
     page = paginate(query, per_page=USERS_PER_PAGE)
-    statuses = {key: label for key, label in STATUS_LABELS.items() if key in ("active", "suspended", "pending")}
     return render_template("moderation/users.html", page=page, status=status, search=search, statuses=statuses)
 
 
@@ -171,7 +168,7 @@ LOG_PER_PAGE = 50
 
 def _audit_filter() -> tuple[AuditFilterForm, services.AuditFilter]:
     """The filter form from the query string, and the filters it yields (invalid ones are left out)."""
-    form = AuditFilterForm(formdata=request.args)
+    form = AuditFilterForm()
     form.actor.choices = choices({"": _("alle"), **services.audit_actors()})
     form.action.choices = choices({"": _("alle"), **ACTION_LABELS})
     form.target.choices = choices({"": _("alle"), **TARGET_LABELS})

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forum.forms import Form, choices
+from forum.forms import FilterForm, Form, choices, search_field
 from forum.organisations.models import JOBCENTER_TYPE_LABELS, KIND_LABELS, LAENDER
 from forum.organisations.services import parse_domains
 
@@ -40,3 +40,11 @@ class ImportForm(Form):
         upload = field.data
         if upload and not (upload.filename or "").lower().endswith((".csv", ".txt")):
             raise ValidationError(_l("Bitte laden Sie eine CSV-Datei (.csv) hoch."))
+
+
+class OrganisationFilterForm(FilterForm):
+    """The filters of the Jobcenter directory: type, Land and a search in the name; the view sets the choices."""
+
+    kind = SelectField()
+    land = SelectField()
+    q = search_field(_l("Suche"))

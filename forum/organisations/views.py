@@ -10,7 +10,7 @@ from forum.accounts.models import User
 from forum.extensions import db
 from forum.forms import attempt
 from forum.organisations import bp
-from forum.organisations.forms import MAX_IMPORT_BYTES, ImportForm, OrganisationForm
+from forum.organisations.forms import MAX_IMPORT_BYTES, ImportForm, OrganisationFilterForm, OrganisationForm
 from forum.organisations.models import KIND_LABELS, LAENDER, Organisation
 from forum.organisations.services import (OrganisationData, import_organisations,
                                           parse_domains, save_organisation)
@@ -23,13 +23,12 @@ PER_PAGE = 50
 @bp.route("/")
 def index():
     """The directory: every organisation with its Land, type and number of members; filter and search."""
-    kind = request.args.get("kind", "")
-    land = request.args.get("land", "")
-    search = request.args.get("q", "").strip()[:100]
+    selected = OrganisationFilterForm(options={"kind": KIND_LABELS, "land": LAENDER}).chosen()
+    kind, land, search = selected.get("kind", ""), selected.get("land", ""), selected.get("q", "")
     query = select(Organisation).order_by(Organisation.kind != "jobcenter", Organisation.name)
-    if kind in KIND_LABELS:
+    if kind:
         query = query.where(Organisation.kind == kind)
-    if land in LAENDER:
+    if land:
         query = query.where(Organisation.land == land)
     if search:
         query = query.where(contains(Organisation.name, search))
