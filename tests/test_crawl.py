@@ -1,7 +1,9 @@
-"""Crawl everything: on the demo data (which must contain every audit action, notification kind, idea status, event
-state and post state the code knows), every GET route of the app is requested with real ids as anonymous, a member
-of one Jobcenter, a member of another, an organiser, a moderator and an admin, in German and in English; then the
-links on the pages are followed. Any 5xx fails the test, listed by URL, role and language. A route that was never
+"""The demo data, and a crawl of everything over it. `flask seed-demo` runs once per database: the data must be
+realistic, consistent and idempotent (checked below, each check reported by name) and contain every audit action,
+notification kind, idea status, event state and post state the code knows. Then every GET route of the app is
+requested with real ids (a URL for each state) as anonymous, a member of one Jobcenter, a member of another, an
+organiser, a moderator and an admin, in German and in English; in German the links and filter forms on the pages
+are followed too. Any 5xx fails the test, listed by URL, role and language. A route that was never
 requested fails it too, so a new route is crawled automatically or the test says what it could not fill in.
 """
 from __future__ import annotations
@@ -17,27 +19,28 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlencode, urlsplit
 
 from flask import Flask, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from forum import demo
 from forum.accounts.models import User
 from forum.accounts.services import make_confirmation_token, make_reset_token
+from forum import guard
 from forum.clock import utcnow
-from forum.discussion.models import Board, Post, PostRevision, Thread
+from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread
 from forum.discussion.quotes import quote
 from forum.events.calendar import create_calendar_feed
-from forum.events.models import EVENT_STATUSES, Event, EventAttachment, EventRegistration
+from forum.events.models import EVENT_KINDS, EVENT_STATUSES, Event, EventAttachment, EventRegistration
 from forum.extensions import db
-from forum.ideas.models import IDEA_STATUSES, Idea, IdeaRevision, ReferenceTerm
+from forum.ideas.models import IDEA_STATUSES, Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
 from forum.audit import AuditEntry
 from forum.audit import ACTION_LABELS
-from forum.notifications.models import FOLLOW_TARGETS, NOTIFICATION_KINDS, Notification
+from forum.moderation.models import Report
+from forum.notifications.models import FOLLOW_TARGETS, NOTIFICATION_KINDS, Notification, OutboxMessage
 from forum.notifications.mailing import make_unsubscribe_token
-from forum.organisations.models import Organisation
+from forum.organisations.models import LAENDER, Organisation
 from forum.pages.models import SitePage
-from tests.helpers import Client, audit
+from tests.helpers import Client, audit, text_of
 
 ROLES = {  # role: the demo account (None: not logged in)
     "anonymous": None,
@@ -52,14 +55,22 @@ MISSING_ID = 987_654_321  # an id no row has: the 404 path of every route with a
 LINKS_PER_ENDPOINT = 8  # per role: links (then filter forms) followed to each endpoint beyond the routes' URLs
 
 
-def test_every_page_answers_without_a_server_error_for_every_role_and_language(app, client_as, monkeypatch,
-                                                                               tmp_path):
+def test_the_demo_data_is_complete_and_every_page_answers_for_every_role_and_language(app, client, client_as,
+                                                                                       monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     started = time.perf_counter()
-    demo.seed()
-    db.session.commit()
+    runner = app.test_cli_runner()
+    seeded_output = runner.invoke(args=["seed-demo"])
+    assert seeded_output.exit_code == 0, seeded_output.output
     seeded = time.perf_counter()
     assert_demo_data_has_every_kind_and_state()
+    failed = []
+    for check in DEMO_CHECKS:  # one seed for all: each check only reads, or adds what the crawl may also see
+        try:
+            check(app, client, client_as, seeded_output.output)
+        except AssertionError as error:
+            failed.append(f"{check.__name__}: {error}")
+    assert not failed, "The demo data fails these checks:\n" + "\n".join(failed)
 
     urls, unfilled = route_urls(app, argument_values())
     get_rules = {rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"}
@@ -69,11 +80,11 @@ def test_every_page_answers_without_a_server_error_for_every_role_and_language(a
     crawler = Crawler(app)
     for role, email in ROLES.items():
         user = db.session.scalar(select(User).where(User.email == email)) if email else None
-        visited = crawler.crawl(client_for(app, client_as, user, LANGUAGES[0]), urls, role, LANGUAGES[0])
-        for language in LANGUAGES[1:]:  # the same pages in the other languages
-            client = client_for(app, client_as, user, language)
-            for url in visited:
-                crawler.fetch(client, url, role, language)
+        crawler.crawl(client_for(app, client_as, user, LANGUAGES[0]), urls, role, LANGUAGES[0])
+        for language in LANGUAGES[1:]:  # every route in every state in the other languages; links in German only
+            other = client_for(app, client_as, user, language)
+            for url in urls:
+                crawler.fetch(other, url, role, language)
     finished = time.perf_counter()
     print(f"\ncrawl on {db.engine.dialect.name}: {len(get_rules)} GET routes ({len(urls)} URLs with ids) × "
           f"{len(ROLES)} roles × {len(LANGUAGES)} languages; {sum(crawler.statuses.values())} requests with the "
@@ -89,7 +100,104 @@ def test_every_page_answers_without_a_server_error_for_every_role_and_language(a
     assert not never, "These GET routes were never requested:\n" + "\n".join(never)
 
 
-# --- the variety of the demo data ---------------------------------------------------------------------------
+# --- the demo data ----------------------------------------------------------------------------------------------
+
+def check_realistic_and_idempotent(app, client, client_as, output: str) -> None:
+    assert "mitglied@jobcenter-dortmund.example" in output and "demo-passwort" in output
+    models = (User, Organisation, Post, Report, AuditEntry, Notification, Event, Idea)
+    counts = [db.session.scalar(select(func.count(model.id))) for model in models]
+    assert "schon vorhanden" in app.test_cli_runner().invoke(args=["seed-demo"]).output
+    assert [db.session.scalar(select(func.count(model.id))) for model in models] == counts
+
+    jobcenters = db.session.scalars(select(Organisation).where(Organisation.kind == "jobcenter")).all()
+    assert len(jobcenters) >= 30
+    assert {jc.land for jc in jobcenters} == set(LAENDER)
+    assert {jc.jobcenter_type for jc in jobcenters} == {"ge", "zkt"}
+    assert {"service_office", "ministry", "partner"} <= set(db.session.scalars(select(Organisation.kind)))
+    roles = set(db.session.scalars(select(User.role).where(User.status == "active")))
+    assert roles == {"member", "organiser", "moderator", "admin"}
+    for email in ("admin@servicestelle.example", "moderation@servicestelle.example",
+                  "veranstaltung@servicestelle.example", "mitglied@jobcenter-dortmund.example"):
+        response = client.post("/accounts/login", data={"email": email, "password": "demo-passwort"})
+        assert response.headers["Location"] == "/", email
+        client.post("/accounts/logout")
+
+
+def check_moderation_played_through_the_services(app, client, client_as, output: str) -> None:
+    hidden = db.session.scalars(select(Post).where(Post.hidden_at.is_not(None))).all()
+    insult = next(post for post in hidden if post.hidden_reason == "insult")
+    assert insult.hidden_by.email == "moderation@servicestelle.example" and insult.hidden_note
+    pending = next(post for post in hidden if post.hidden_reason == "client_data")
+    assert pending.hidden_by_id is None  # hidden by the report, pending review
+    assert "12345BG0067890" in pending.body_source and guard.scan(pending.body_source)
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.pinned_at.is_not(None))) >= 1
+    assert db.session.scalar(select(func.count(Thread.id)).where(Thread.pinned_at.is_not(None),
+                                                                 Thread.board_id.is_not(None))) >= 1
+    locked = db.session.scalars(select(Thread).where(Thread.locked_at.is_not(None))).all()
+    assert locked and all(thread.lock_reason for thread in locked)
+    open_reports = db.session.scalars(select(Report).where(Report.resolved_at.is_(None))).all()
+    assert len(open_reports) >= 3 and all(report.note for report in open_reports)
+    assert {"client_data", "spam", "off_topic"} <= {report.reason for report in open_reports}
+    assert pending.id in {report.post_id for report in open_reports}
+    assert max(Counter(report.post_id for report in open_reports).values()) == 2  # reported by two members
+    assert db.session.scalar(select(func.count(Report.id)).where(Report.outcome == "dismissed")) == 1
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"post.hide", "post.auto_hide", "post.pin", "post.unhide", "thread.pin", "thread.lock",
+            "report.resolve"} <= actions
+    assert db.session.scalar(select(func.max(AuditEntry.created_at))) <= utcnow()
+    assert all(message.recipient.endswith(".example") for message in db.session.scalars(select(OutboxMessage)))
+
+
+def check_discussions_with_a_long_thread_consistent_counts_and_mentions(app, client, client_as, output: str) -> None:
+    rows = db.session.execute(select(Thread.id, Thread.post_count, func.count(Post.id), func.max(Post.number))
+                              .outerjoin(Post, Post.thread_id == Thread.id).group_by(Thread.id)).all()
+    assert all(count == posts == (highest or 0) for _id, count, posts, highest in rows)  # no gaps in the numbers
+    assert db.session.scalar(select(func.count(Post.id))) >= 200
+    longest = db.session.scalar(select(func.max(Thread.post_count)))
+    assert longest > 2 * POSTS_PER_PAGE
+    assert db.session.scalar(select(func.count(Thread.id)).where(Thread.board_id.is_not(None))) >= 8
+    assert db.session.scalar(select(func.count(Post.id)).join(Thread).where(Thread.event_id.is_not(None))) > 0
+    assert db.session.scalar(select(func.count(Post.id)).join(Thread).where(Thread.idea_id.is_not(None))) > 0
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.body_html.contains("@Sabine Krüger</a>"))) == 1
+    member = db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example"))
+    reader = client_as(member)
+    assert "Gesundheitsorientierung" in text_of(reader.get("/discussion/"))
+    long_thread = db.session.scalar(select(Thread).where(Thread.post_count == longest))
+    assert "Seite 1 von 4" in text_of(reader.get(f"/discussion/{long_thread.id}"))
+
+
+def check_past_and_upcoming_events_of_every_kind(app, client, client_as, output: str) -> None:
+    events = db.session.scalars(select(Event)).all()
+    assert {event.kind for event in events} == set(EVENT_KINDS)
+    assert {event.status for event in events} == {"planned", "open", "done", "cancelled"}
+    now = utcnow()
+    assert any(event.ends_at < now for event in events) and any(event.starts_at > now for event in events)
+    assert all(event.main_thread is not None for event in events)
+    assert db.session.scalar(select(func.count(EventRegistration.id)).where(EventRegistration.status == "waiting"))
+    done = [event for event in events if event.status == "done"]
+    assert all("Ergebnisse</h5>" in event.documentation_html for event in done)
+    assert any(event.follow_ups for event in done)
+    reader = client_as(db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example")))
+    assert "Online-Sprechstunde" in text_of(reader.get("/events/"))
+
+
+def check_the_ideas_exchange_is_filled_consistently(app, client, client_as, output: str) -> None:
+    ideas = db.session.scalars(select(Idea)).all()
+    assert len(ideas) >= 40 and {idea.status for idea in ideas} == set(IDEA_STATUSES)
+    votes = dict(db.session.execute(select(IdeaVote.idea_id, func.count()).group_by(IdeaVote.idea_id)).all())
+    assert all(idea.vote_count == votes.get(idea.id, 0) for idea in ideas) and sum(votes.values()) > 100
+    assert db.session.scalar(select(func.count(IdeaAdoption.id))) >= 10
+    assert db.session.scalar(select(func.count()).select_from(IdeaEvent)) >= 10
+    assert db.session.scalar(select(func.count(Thread.id)).where(Thread.idea_id.is_not(None))) == len(ideas)
+    member = db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example"))
+    page = text_of(client_as(member).get("/ideas/?sort=votes"))
+    assert "Stimmen aus" in page and "Seite 1 von" in page
+
+
+DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_the_services,
+               check_discussions_with_a_long_thread_consistent_counts_and_mentions,
+               check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently)
+
 
 def assert_demo_data_has_every_kind_and_state() -> None:
     """Derived from the code: a new audit action, notification kind, idea status or event status fails here until

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion import services
 from forum.discussion.boards import DEFAULT_BOARDS, ensure_boards
@@ -371,30 +370,3 @@ def test_board_list_and_overview_query_counts_are_bounded(client_as, member):
     assert max(large.values()) <= 8, large
 
 
-def test_demo_data_counts_stay_consistent(app):
-    """Every thread's post_count equals its posts and the numbers have no gaps (also after the demo seed)."""
-    app.test_cli_runner().invoke(args=["seed-demo"])
-    rows = db.session.execute(select(Thread.id, Thread.post_count, func.count(Post.id), func.max(Post.number))
-                              .outerjoin(Post, Post.thread_id == Thread.id).group_by(Thread.id)).all()
-    assert all(count == posts == (highest or 0) for _id, count, posts, highest in rows)
-    assert db.session.scalar(select(func.count(User.id))) > 0
-
-
-def test_seed_demo_adds_discussions_with_a_long_thread_and_links_mentions(app, client_as):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    total = db.session.scalar(select(func.count(Post.id)))
-    assert total >= 200
-    longest = db.session.scalar(select(func.max(Thread.post_count)))
-    assert longest > 2 * POSTS_PER_PAGE
-    assert db.session.scalar(select(func.count(Thread.id)).where(Thread.board_id.is_not(None))) >= 8
-    assert db.session.scalar(select(func.count(Post.id)).join(Thread).where(Thread.event_id.is_not(None))) > 0
-    assert db.session.scalar(select(func.count(Post.id)).join(Thread).where(Thread.idea_id.is_not(None))) > 0
-    assert db.session.scalar(select(func.count(Post.id)).where(Post.body_html.contains("@Sabine Krüger</a>"))) == 1
-    assert "Demodaten sind schon vorhanden" in runner.invoke(args=["seed-demo"]).output
-    assert db.session.scalar(select(func.count(Post.id))) == total
-    member = db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example"))
-    client = client_as(member)
-    assert "Gesundheitsorientierung" in text_of(client.get("/discussion/"))
-    long_thread = db.session.scalar(select(Thread).where(Thread.post_count == longest))
-    assert "Seite 1 von 4" in text_of(client.get(f"/discussion/{long_thread.id}"))

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from forum import permissions
 from forum.clock import utcnow
 from forum.discussion.models import Thread
-from forum.accounts.models import User
 from forum.events.models import CalendarFeed, Event
 from forum.extensions import db
 from tests.factories import make_event, make_thread, make_user
@@ -483,28 +482,6 @@ def test_event_page_query_count_does_not_grow_with_registrations_follow_ups_or_f
 
 
 # --- operator commands ----------------------------------------------------------------------------------------
-
-def test_seed_demo_adds_past_and_upcoming_events_of_every_kind(app, client_as):
-    from forum.events.models import EVENT_KINDS, EventRegistration
-
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    events = db.session.scalars(select(Event)).all()
-    assert {event.kind for event in events} == set(EVENT_KINDS)
-    assert {event.status for event in events} == {"planned", "open", "done", "cancelled"}
-    now = utcnow()
-    assert any(event.ends_at < now for event in events) and any(event.starts_at > now for event in events)
-    assert all(event.main_thread is not None for event in events)
-    assert db.session.scalar(select(func.count(EventRegistration.id)).where(EventRegistration.status == "waiting"))
-    done = [event for event in events if event.status == "done"]
-    assert all("Ergebnisse</h5>" in event.documentation_html for event in done)
-    assert any(event.follow_ups for event in done)
-    count = len(events)
-    runner.invoke(args=["seed-demo"])
-    assert db.session.scalar(select(func.count(Event.id))) == count
-    reader = client_as(db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example")))
-    assert "Online-Sprechstunde" in text_of(reader.get("/events/"))
-
 
 def test_rerender_rebuilds_the_html_of_events(app):
     event = make_event(description="**fett**", agenda="*kursiv*")

@@ -9,11 +9,10 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from forum import permissions
-from forum.accounts.models import User
 from forum.discussion.models import Thread
 from forum.extensions import db
 from forum.ideas import services, terms as term_services
-from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
+from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, ReferenceTerm
 from forum.audit import AuditEntry
 from tests.factories import IDEA_DESCRIPTION, make_event, make_idea, make_organisation, make_term, make_user
 from tests.helpers import (IDEA_MATRIX, IDEA_RULES_WITHOUT_OBJECT, ROLES, actor, audit_actions, count_queries,
@@ -616,24 +615,6 @@ def test_rerender_rebuilds_idea_descriptions(app):
     assert "Texte neu erzeugt" in result.output
     db.session.expire_all()
     assert db.session.get(Idea, idea.id).description_html == "<h3>Ziel</h3>\n<p><strong>fett</strong></p>"
-
-
-def test_seed_demo_fills_the_ideas_exchange_consistently(app, client_as):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    ideas = db.session.scalars(select(Idea)).all()
-    assert len(ideas) >= 40 and {idea.status for idea in ideas} == {"submitted", "published", "in_trial", "proven",
-                                                                    "archived"}
-    votes = dict(db.session.execute(select(IdeaVote.idea_id, func.count()).group_by(IdeaVote.idea_id)).all())
-    assert all(idea.vote_count == votes.get(idea.id, 0) for idea in ideas) and sum(votes.values()) > 100
-    assert db.session.scalar(select(func.count(IdeaAdoption.id))) >= 10
-    assert db.session.scalar(select(func.count()).select_from(IdeaEvent)) >= 10
-    assert db.session.scalar(select(func.count(Thread.id)).where(Thread.idea_id.is_not(None))) == len(ideas)
-    again = runner.invoke(args=["seed-demo"])
-    assert "schon vorhanden" in again.output
-    member = db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example"))
-    page = text_of(client_as(member).get("/ideas/?sort=votes"))
-    assert "Stimmen aus" in page and "Seite 1 von" in page
 
 
 def test_idea_filters_come_from_a_get_form_that_drops_unknown_values(member_client):
