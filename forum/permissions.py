@@ -12,6 +12,7 @@ from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion.models import Post, Thread
 from forum.ideas.models import VOTABLE_STATUSES, Idea
+from forum.notifications.models import Notification
 
 STAFF_ROLES = frozenset({"moderator", "admin"})
 
@@ -449,9 +450,17 @@ def can_view_notifications(user) -> bool:
 
 def can_view_notification(user, notification) -> bool:
     """A notification is shown (listed, mailed in a digest) while its thread and idea are visible to the user;
-    the same rule as notifications.inbox.visible_notifications() in SQL."""
+    the same rule as visible_notifications() in SQL."""
     return ((notification.thread is None or can_view_thread(user, notification.thread))
             and (notification.idea is None or can_view_idea(user, notification.idea)))
+
+
+def visible_notifications(user, query: Select) -> Select:
+    """Only notifications about what the user may (still) see: their thread and idea pass visible_threads and
+    visible_ideas (an idea sent back for review drops out of its followers' bell, list and digest)."""
+    return query.where(
+        or_(Notification.thread_id.is_(None), Notification.thread_id.in_(visible_threads(user, select(Thread.id)))),
+        or_(Notification.idea_id.is_(None), Notification.idea_id.in_(visible_ideas(user, select(Idea.id)))))
 
 
 def moderator_accounts():

@@ -7,14 +7,12 @@ from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
 from forum.clock import utcnow
-from forum.discussion.models import Thread
 from forum.extensions import db
-from forum.ideas.models import Idea
 from forum.notifications.following import followers_query
 from forum.notifications.mailing import MailItem, notification_mail
 from forum.notifications.models import Notification
 from forum.notifications.outbox import queue_mails
-from forum.permissions import can_view_idea, moderator_accounts, thread_readers, visible_ideas, visible_threads
+from forum.permissions import can_view_idea, moderator_accounts, thread_readers, visible_notifications
 
 PER_PAGE = 20
 
@@ -135,14 +133,6 @@ def unread_count(user, *, limit: int | None = None) -> int:
     if limit is not None:
         unread = unread.limit(limit)
     return db.session.scalar(select(func.count()).select_from(unread.subquery()))
-
-
-def visible_notifications(user, query):
-    """Only notifications about what the user may (still) see: their thread and idea pass visible_threads and
-    visible_ideas (an idea sent back for review drops out of its followers' lists)."""
-    return query.where(
-        or_(Notification.thread_id.is_(None), Notification.thread_id.in_(visible_threads(user, select(Thread.id)))),
-        or_(Notification.idea_id.is_(None), Notification.idea_id.in_(visible_ideas(user, select(Idea.id)))))
 
 
 def notifications_page(user, *, page: int, per_page: int = PER_PAGE):
