@@ -458,7 +458,8 @@ def test_dashboard_lists_my_next_events_upcoming_events_and_new_ideas(member_cli
     mine = make_event(title="Werkstattgespräch Gesundheit")
     db.session.add(EventRegistration(event=mine, user=member, status="waiting"))
     make_event(title="Regionalkonferenz Süd", status="planned")
-    make_event(title="Vergangene Konferenz", starts_in=-timedelta(days=40), status="done")
+    past = make_event(title="Vergangene Konferenz", starts_in=-timedelta(days=40), status="done")
+    past.created_at = past.starts_at - timedelta(days=30)  # known long ago: not new either
     make_idea(title="Gesundheitslotsen")
     make_idea(title="Noch nicht veröffentlicht", status="submitted")
     db.session.commit()

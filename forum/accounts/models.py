@@ -26,6 +26,7 @@ STATUS_LABELS = {
     "deleted": _l("gelöscht"),
 }
 LANGUAGE_LABELS = {"de": "Deutsch", "en": "English"}
+NEWS_WINDOW = timedelta(days=30)  # how far back "Neu seit Ihrem letzten Besuch" looks at most
 
 
 class User(UserMixin, db.Model):
@@ -52,6 +53,8 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the user last chose "Alles als gelesen markieren": what is older is no longer new to them.
+    news_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Outer, not inner: an inner join nested in the outer joins of joinedload(…author) makes SQLite scan all users.
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -76,6 +79,13 @@ class User(UserMixin, db.Model):
     def suspended_through(self):
         """The last day (in Berlin) of a suspension with an end; it ends at midnight after that day."""
         return to_berlin(self.suspended_until - timedelta(seconds=1)).date() if self.suspended_until else None
+
+    @property
+    def news_since(self) -> datetime:
+        """Since when things count as new (and posts as unread) for this user: since they last marked everything
+        read, at most NEWS_WINDOW back — so a new account starts with a month of news, not the whole archive."""
+        floor = utcnow() - NEWS_WINDOW
+        return max(self.news_read_at, floor) if self.news_read_at else floor
 
     @property
     def role_label(self) -> str:

@@ -37,8 +37,8 @@ def board(board_id: int):
     """A board's threads: pinned first, then by latest activity; replies, last post and unread marker."""
     board = _board(board_id)
     page = paginate(boards.board_threads(board, current_user), per_page=THREADS_PER_PAGE)
-    read = services.read_numbers(current_user.id, [thread.id for thread in page.items])
-    return render_template("discussion/board.html", board=board, page=page, read=read,
+    unread = services.unread_in(current_user, [thread.id for thread in page.items])
+    return render_template("discussion/board.html", board=board, page=page, unread_in=unread,
                            page_of=services.page_of)
 
 

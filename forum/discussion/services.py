@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -26,7 +26,7 @@ from forum.moderation.services import record_moderator_edit
 from forum.notifications import following, inbox
 from forum.queries import Page, page_count as pages_for
 from forum.rules import RuleBroken
-from forum.permissions import visible_posts
+from forum.permissions import readable_posts, visible_posts
 
 
 class DiscussionError(RuleBroken):
@@ -200,18 +200,49 @@ def post_before(post: Post) -> Post | None:
                              .where(Post.thread_id == post.thread_id, Post.number == post.number - 1))
 
 
-def last_read(user: User, thread: Thread) -> int:
-    """The number of the last post the user has seen in the thread (0: none)."""
-    return db.session.scalar(select(ThreadRead.last_read_number).where(
-        ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id)) or 0
-
-
 def read_numbers(user_id: int, thread_ids: list[int]) -> dict[int, int]:
     """{thread id: number of the last post the user has seen} for a list of threads, in one query."""
     if not thread_ids:
         return {}
     return dict(db.session.execute(select(ThreadRead.thread_id, ThreadRead.last_read_number).where(
         ThreadRead.user_id == user_id, ThreadRead.thread_id.in_(thread_ids))).all())
+
+
+def unread_posts(user: User, thread_ids: list[int] | None = None) -> Select:
+    """Per thread (thread_id, unread, first_unread, latest): the posts the user has not read yet — the one
+    definition of "ungelesen" for the board lists, the thread page and "Neu seit Ihrem letzten Besuch".
+
+    Unread are posts of others whose text the user may read (permissions.readable_posts; withdrawn ones show only a
+    placeholder), beyond how far they read the thread (ThreadRead) and newer than `user.news_since`. The user's own
+    posts never count."""
+    query = (select(Post.thread_id, func.count(Post.id).label("unread"), func.min(Post.number).label("first_unread"),
+                    func.max(Post.created_at).label("latest"))
+             .outerjoin(ThreadRead, (ThreadRead.thread_id == Post.thread_id) & (ThreadRead.user_id == user.id))
+             .where(Post.author_id != user.id, Post.withdrawn_at.is_(None), Post.created_at > user.news_since,
+                    Post.number > func.coalesce(ThreadRead.last_read_number, 0))
+             .group_by(Post.thread_id))
+    if thread_ids is not None:
+        query = query.where(Post.thread_id.in_(thread_ids))
+    return readable_posts(user, query)
+
+
+def read_state(user: User, thread: Thread) -> tuple[int, int | None]:
+    """(number of the last post the user has seen in the thread — 0: none —, number of the first unread post or
+    None), in one query."""
+    read = select(ThreadRead.last_read_number).where(ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id)
+    first = unread_posts(user, [thread.id]).subquery()
+    number, first_unread = db.session.execute(select(func.coalesce(read.scalar_subquery(), 0),
+                                                     select(first.c.first_unread).scalar_subquery())).one()
+    return number, first_unread
+
+
+def unread_in(user: User, thread_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{thread id: (how many posts are unread, number of the first unread one)} for a list of threads, one
+    query; threads with nothing unread are missing."""
+    if not thread_ids:
+        return {}
+    return {thread_id: (unread, first) for thread_id, unread, first, _latest
+            in db.session.execute(unread_posts(user, thread_ids))}
 
 
 def mark_read(user_id: int, thread_id: int, number: int, *, known: int | None = None) -> bool:

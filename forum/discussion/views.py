@@ -34,8 +34,8 @@ def show(thread_id: int):
     if number > services.page_count(thread):
         abort(404)
     page = services.thread_page(thread, number, current_user)
-    read = services.last_read(current_user, thread)
-    first_unread = read + 1 if 0 < read < thread.post_count else None  # never read: the start is the place
+    read, first_unread = services.read_state(current_user, thread)
+    first_unread = first_unread if read else None  # never read: the start is the place
     pinned = moderation.pinned_posts(thread)
     html = render_template(
         "discussion/thread.html", thread=thread, page=page, first_unread=first_unread,

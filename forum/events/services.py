@@ -227,11 +227,14 @@ def registration_states(user, event_ids: list[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
-def upcoming_events(*, limit: int) -> list[Event]:
-    """The next events that have not ended and are not cancelled, soonest first (for the dashboard)."""
-    return list(db.session.scalars(
-        select(Event).where(Event.ends_at >= utcnow(), Event.status.in_(("planned", "open")))
-        .order_by(Event.starts_at, Event.id).limit(limit)))
+def upcoming_events(*, limit: int, not_for=None) -> list[Event]:
+    """The next events that have not ended and are not cancelled, soonest first (for the dashboard); with
+    `not_for`, only those that user is not registered or waiting for (their own are listed apart)."""
+    query = select(Event).where(Event.ends_at >= utcnow(), Event.status.in_(("planned", "open")))
+    if not_for is not None:
+        query = query.where(Event.id.not_in(select(EventRegistration.event_id).where(
+            EventRegistration.user_id == not_for.id, EventRegistration.status.in_(("registered", "waiting")))))
+    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(limit)))
 
 
 def my_upcoming_registrations(user, *, limit: int) -> list[EventRegistration]:

@@ -1,7 +1,8 @@
 """Dashboard, language switch and /healthz."""
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, session, url_for
+from flask import flash, jsonify, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,15 +11,17 @@ from forum.accounts import services as account_services
 from forum.accounts.forms import LanguageForm
 from forum.events import services as event_services
 from forum.extensions import db
+from forum.forms import ConfirmForm
 from forum.ideas.models import Idea
 from forum.ideas.services import ideas_query
-from forum.main import bp
+from forum.main import bp, news
 from forum.moderation import reports
 from forum.permissions import can_approve_registrations, can_view_dashboard, can_view_reports, require
 from forum.security import is_safe_next
 
 
 DASHBOARD_ITEMS = 5
+DASHBOARD_NEWS = 3  # of each kind; the page /neu lists the rest
 
 
 @bp.route("/")
@@ -32,7 +35,26 @@ def dashboard():
     return render_template("main/dashboard.html", pending_registrations=pending, open_cases=open_cases,
                            my_registrations=event_services.my_upcoming_registrations(current_user,
                                                                                      limit=DASHBOARD_ITEMS),
-                           upcoming_events=event_services.upcoming_events(limit=3), new_ideas=new_ideas)
+                           upcoming_events=event_services.upcoming_events(limit=3, not_for=current_user),
+                           new_ideas=new_ideas, news=news.whats_new(current_user, limit=DASHBOARD_NEWS))
+
+
+@bp.route("/neu")
+def whats_new():
+    """Neu seit Ihrem letzten Besuch: unread posts by thread, ideas and events, and the button to mark all read."""
+    require(can_view_dashboard(current_user))
+    return render_template("main/news.html", news=news.whats_new(current_user), form=ConfirmForm())
+
+
+@bp.route("/neu/read-all", methods=["POST"])
+def mark_all_read():
+    """Alles als gelesen markieren: what is listed now is no longer new (threads, ideas, events)."""
+    require(can_view_dashboard(current_user))
+    if ConfirmForm().validate_on_submit():
+        news.mark_all_read(current_user)
+        db.session.commit()
+        flash(_("Alles ist als gelesen markiert."), "success")
+    return redirect(url_for("main.whats_new"))
 
 
 @bp.route("/language", methods=["POST"])
