@@ -52,6 +52,7 @@ extract-messages: install
 db: install
 	mkdir -p instance
 	$(FLASK) db upgrade
+	$(FLASK) reindex --if-empty
 
 seed: db
 	$(FLASK) seed-demo --if-empty

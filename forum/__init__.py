@@ -12,11 +12,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from forum import inputs
 from forum.config import load_config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
+from forum.queries import page_window
 
 ROOT = Path(__file__).resolve().parent.parent
 # The domain packages with pages, in the order their blueprints are registered.
 BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
-                      "notifications", "pages")
+                      "notifications", "pages", "search")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -74,6 +75,7 @@ def _import_models() -> None:
     import forum.notifications.models  # noqa: F401
     import forum.organisations.models  # noqa: F401
     import forum.pages.models  # noqa: F401
+    import forum.search.models  # noqa: F401
 
 
 def select_locale() -> str:
@@ -95,7 +97,7 @@ def _init_templates(app: Flask) -> None:
     from forum.permissions import post_shown_as, template_predicates  # with the app, like the views (create_app)
 
     app.jinja_env.globals.update(can=template_predicates, post_shown_as=post_shown_as, get_locale=select_locale,
-                                 url_for_page=url_for_page)
+                                 url_for_page=url_for_page, page_window=page_window)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""

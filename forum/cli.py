@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from forum.clock import utcnow
 from forum.discussion.boards import ensure_boards
 from forum.discussion.quotes import link_legacy_quotes
 from forum.discussion.services import rerender_posts
+from forum.events.attachments import attachment_text
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas.models import Idea
@@ -27,10 +29,13 @@ from forum.organisations.models import Organisation
 from forum.organisations.services import import_organisations
 from forum.pages.models import SitePage
 from forum.pages.services import ensure_legal_pages
+from forum.search.index import reindex_all
+from forum.search.models import SearchDocument
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_demo, import_organisations_command, send_mail, send_digests, rerender):
+    for command in (create_admin, seed_demo, import_organisations_command, send_mail, send_digests, rerender,
+                    reindex):
         app.cli.add_command(command)
 
 
@@ -58,6 +63,7 @@ def create_admin(email: str, display_name: str, organisation_name: str, password
     ensure_legal_pages()
     ensure_reference_terms()
     ensure_boards()
+    reindex_all()
     db.session.commit()
     click.echo(f"Admin-Konto {normalise_email(email)} angelegt.")
 
@@ -135,9 +141,26 @@ def rerender() -> None:
         event.documentation_html = markup.render(event.documentation_source)
         count += 1
     count += rerender_posts()
+    reindex_all()  # the index holds text derived from the HTML (a post's words without its quotes)
     db.session.commit()
     if legacy.linked or legacy.unresolved:
         where = f" (in den Beiträgen mit der ID {', '.join(map(str, legacy.unresolved_in))}, bitte prüfen)"
         click.echo(f"{legacy.linked} ältere Zitate mit ihrem Beitrag verknüpft, {legacy.unresolved} ohne "
                    f"auffindbaren Beitrag{where if legacy.unresolved else ''}.")
     click.echo(f"{count} Texte neu erzeugt.")
+
+
+@click.command("reindex")
+@with_appcontext
+@click.option("--files/--no-files", default=True, show_default=True,
+              help="Den Text der Dokumentationsdateien neu auslesen (sonst den bisherigen behalten).")
+@click.option("--if-empty", is_flag=True, help="Nur wenn der Suchindex noch leer ist (nach dem Update).")
+def reindex(files: bool, if_empty: bool) -> None:
+    """Rebuild the search index from the data, in one transaction (searches see the old index until the end)."""
+    if if_empty and db.session.scalar(select(SearchDocument.id).limit(1)) is not None:
+        return
+    started = time.perf_counter()
+    counts = reindex_all(documents_text=attachment_text if files else None)
+    db.session.commit()
+    click.echo("Suchindex neu aufgebaut: " + ", ".join(f"{count} {kind}" for kind, count in counts.items())
+               + f" in {time.perf_counter() - started:.1f} s.")

@@ -52,6 +52,8 @@ class Config:
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POST = "10 per minute;100 per hour"  # new posts and threads per user (previews do not count)
+    RATELIMIT_SEARCH = "30 per minute;500 per hour"  # searches (and similar-idea look-ups) per user
+    RATELIMIT_MENTIONS = "60 per minute;1000 per hour"  # @mention suggestions while typing, per user
     REPORTS_PER_DAY = int(env("REPORTS_PER_DAY", "20") or 20)  # reports (Meldungen) per member in 24 hours
 
     # Event documentation files: checked by content, stored by a random name in UPLOAD_DIR (outside static/).
@@ -99,8 +101,9 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_RESET = RATELIMIT_POST = "10000 per minute"
+    RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_RESET = RATELIMIT_POST = RATELIMIT_SEARCH = "10000 per minute"
     RATELIMIT_LOGIN_ACCOUNT = "10000 per minute"
+    RATELIMIT_MENTIONS = "10000 per minute"
     SECRET_KEY = "test-secret-key-not-for-production"
     SERVER_NAME = None
     ACCOUNT_ANSWER_FLOOR = 0.0

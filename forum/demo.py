@@ -27,6 +27,7 @@ from forum.ideas.demo import seed_ideas
 from forum.moderation.demo import seed_moderation
 from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
+from forum.search.index import reindex_all
 
 DEMO_PASSWORD = "demo-passwort"
 DEMO_LOGINS = (
@@ -187,4 +188,6 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_board_administration()
     created += seed_conversation()
     created += seed_moderation()
+    if created:  # organisations (and the people's accounts) are written directly above, not by services
+        reindex_all()
     return created

@@ -100,7 +100,11 @@ class FilterForm(Form):
 
     def __init__(self, *, options: dict[str, dict[str, str]] | None = None):
         super().__init__(request.args)
-        for name, offered in (options or {}).items():
+        self.offer(options or {})
+
+    def offer(self, options: dict[str, dict[str, str]]) -> None:
+        """Set the offered {value: label} of select fields (also after reading what the query string asks for)."""
+        for name, offered in options.items():
             self[name].choices = choices({"": "", **offered})
 
     def chosen(self) -> dict[str, str]:

@@ -39,6 +39,16 @@ def can_view_organisation(user, organisation) -> bool:
     return _is_member(user)
 
 
+def visible_organisations(user, query: Select) -> Select:
+    """The same rule as can_view_organisation() in SQL: the whole directory for active members."""
+    return query if _is_member(user) else query.where(false())
+
+
+def can_search(user) -> bool:
+    """Every active member searches; what they find passes the visible_* filters of each kind."""
+    return _is_member(user)
+
+
 def can_approve_registrations(user) -> bool:
     """Moderators and admins decide registrations whose e-mail domain did not match the organisation."""
     return _is_moderator(user)
@@ -83,6 +93,16 @@ def _is_organiser(user) -> bool:
 def can_view_event(user, event) -> bool:
     """Every active member reads every event (planned, open, done or cancelled)."""
     return _is_member(user)
+
+
+def visible_events(user, query: Select) -> Select:
+    """The same rule as can_view_event() in SQL (lists, search): every event for every active member."""
+    return query if _is_member(user) else query.where(false())
+
+
+def visible_attachments(user, query: Select) -> Select:
+    """The same rule as can_download_attachment() in SQL: documentation files for active members."""
+    return query if _is_member(user) else query.where(false())
 
 
 def can_manage_events(user) -> bool:
@@ -479,6 +499,16 @@ def visible_members(user, query: Select) -> Select:
     if _is_admin(user):
         return query.where(User.status != "deleted")
     return query.where(User.status == "active")
+
+
+def can_view_member(user, member) -> bool:
+    """The same rule as visible_members() for one profile page (for logged-in members): active accounts; admins
+    also see pending, suspended and rejected ones. Everyone else gets 404, as if the account did not exist."""
+    if not _is_member(user):
+        return False
+    if _is_admin(user):
+        return member.status != "deleted"
+    return member.status == "active"
 
 
 def require(allowed: bool) -> None:

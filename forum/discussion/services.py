@@ -26,6 +26,7 @@ from forum.moderation.services import record_moderator_edit
 from forum.notifications import following, inbox
 from forum.queries import Page, page_count as pages_for
 from forum.rules import RuleBroken
+from forum.search import index as search_index
 from forum.permissions import readable_posts, visible_posts
 
 
@@ -59,6 +60,7 @@ def start_thread(title: str, *, author, event=None, idea=None, follow_up_of=None
                     follow_up_event=follow_up_of, board=board)
     db.session.add(thread)
     db.session.flush()
+    search_index.index_thread(thread)
     return thread
 
 
@@ -95,6 +97,7 @@ def append_post(thread: Thread, body: str, *, author: User, at: datetime | None 
                 created_at=now)
     db.session.add(post)
     db.session.flush()
+    search_index.index_post(post)
     return post, mentioned
 
 
@@ -122,6 +125,7 @@ def edit_post(post: Post, body: str, *, editor: User, version: int) -> bool:
     db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_source=previous))
     db.session.flush()
     db.session.expire(post)
+    search_index.index_post(post)
     if editor.id != post.author_id:  # only moderators may edit other people's posts (permissions.can_edit_post)
         record_moderator_edit(post, previous, editor=editor)
     return True
@@ -133,6 +137,8 @@ def withdraw_post(post: Post, *, actor: User) -> bool:
         update(Post).where(Post.id == post.id, Post.withdrawn_at.is_(None)).values(withdrawn_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount == 1
     db.session.expire(post, ["withdrawn_at"])
+    if withdrawn:  # its text leaves the index with it
+        search_index.forget("post", post.id)
     return withdrawn
 
 

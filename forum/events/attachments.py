@@ -17,6 +17,8 @@ from forum.events.models import Event, EventAttachment
 from forum.events.services import EventError
 from forum.extensions import db
 from forum.audit import record
+from forum.search import index as search_index
+from forum.search.extract import extract_text
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,15 @@ def attachment_path(attachment: EventAttachment) -> Path:
     return upload_dir() / attachment.stored_name
 
 
+def attachment_text(attachment: EventAttachment) -> str:
+    """The searchable text of a stored file ("" when it is gone or has none): for `flask reindex`."""
+    path = attachment_path(attachment)
+    if not path.is_file():
+        return ""
+    data = path.read_bytes()
+    return extract_text(data, detect_file_type(data) or "")
+
+
 def add_attachment(event: Event, *, filename: str, stream, actor) -> EventAttachment:
     """Store an uploaded file when its content is an allowed type matching its name and it is not too large;
     raises EventError with the reason otherwise; audited."""
@@ -148,6 +159,7 @@ def add_attachment(event: Event, *, filename: str, stream, actor) -> EventAttach
     db.session.add(attachment)
     db.session.flush()
     (directory / stored_name).write_bytes(data)
+    search_index.index_document(attachment, extract_text(data, detected))
     record(actor, "event.attachment.add", attachment,
            snapshot={"event_id": event.id, "title": event.title, "filename": name, "size": len(data)})
     return attachment
@@ -159,6 +171,7 @@ def delete_attachment(attachment: EventAttachment, *, actor) -> None:
     record(actor, "event.attachment.delete", attachment,
            snapshot={"event_id": attachment.event_id, "title": attachment.event.title,
                      "filename": attachment.filename, "size": attachment.size, "content_type": attachment.content_type})
+    search_index.forget("document", attachment.id)
     db.session.delete(attachment)
     db.session.flush()  # a database error stops us before the file is gone
     path.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from forum.notifications.following import follow
 from forum.notifications.inbox import notify_follow_up
 from forum.notifications.outbox import absolute_url, queue_mail
 from forum.rules import RuleBroken
+from forum.search import index as search_index
 
 class EventError(RuleBroken):
     """A rule about events was broken; the message is German (or the user's language) for the page."""
@@ -82,6 +83,7 @@ def create_event(data: EventData, *, actor) -> Event:
     db.session.add(event)
     db.session.flush()
     start_thread(event.title, author=actor, event=event)
+    search_index.index_event(event)
     record(actor, "event.create", event, snapshot={"after": event_snapshot(event)})
     return event
 
@@ -96,6 +98,7 @@ def update_event(event: Event, data: EventData, *, actor) -> Event:
     if event.main_thread is not None and event.main_thread.title != event.title:
         event.main_thread.title = event.title
     db.session.flush()
+    search_index.index_event(event)
     _fill_free_places(event)
     record(actor, "event.update", event, snapshot={"before": before, "after": event_snapshot(event)})
     return event
@@ -300,6 +303,7 @@ def update_documentation(event: Event, source: str, *, actor) -> Event:
     event.documentation_source, event.documentation_html = source, markup.render(source)
     event.updated_at = utcnow()
     db.session.flush()
+    search_index.index_event(event)
     record(actor, "event.documentation", event, snapshot={"title": event.title, "documentation": source})
     return event
 

@@ -19,12 +19,14 @@ from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas.models import (IDEA_STATUSES, STATUS_TRANSITIONS, Idea, IdeaAdoption, IdeaEvent, IdeaRevision,
                                 IdeaVote, ReferenceTerm, idea_terms)
+from forum.ideas.sections import KEYS, compose_description, trim_section
 from forum.audit import idea_snapshot, record
 from forum.notifications import following, inbox
 from forum.organisations.models import Organisation
 from forum.permissions import visible_ideas
 from forum.queries import insert_new
 from forum.rules import RuleBroken
+from forum.search import index as search_index
 
 
 class IdeaError(RuleBroken):
@@ -33,13 +35,22 @@ class IdeaError(RuleBroken):
 
 @dataclass
 class IdeaData:
-    """Clean values of the submit and edit forms."""
+    """Clean values of the submit and edit forms; `sections` is {section key: markdown} (forum/ideas/sections.py),
+    missing keys are empty."""
 
     title: str
     summary: str
-    description: str
+    sections: dict[str, str]
     contact: str
     terms: list[ReferenceTerm] = field(default_factory=list)
+
+    @property
+    def section_texts(self) -> dict[str, str]:
+        return {key: trim_section(self.sections.get(key) or "") for key in KEYS}
+
+    @property
+    def description(self) -> str:
+        return compose_description(self.section_texts)
 
 
 # --- the list -----------------------------------------------------------------------------------------------
@@ -77,9 +88,11 @@ def submit_idea(data: IdeaData, *, author: User, organisation: Organisation) -> 
                 description_html=markup.render(data.description), contact=data.contact, organisation=organisation,
                 author=author, status="submitted", terms=list(data.terms), created_at=now, updated_at=now,
                 last_activity_at=now)
+    _set_sections(idea, data.section_texts)
     db.session.add(idea)
     db.session.flush()
     start_thread(idea.title, author=author, idea=idea)
+    search_index.index_idea(idea)
     following.follow(author, idea)
     return idea
 
@@ -91,8 +104,9 @@ def edit_idea(idea: Idea, data: IdeaData, *, editor: User, organisation: Organis
     """
     terms = list(data.terms) + [term for term in idea.terms if not term.active and term not in data.terms]
     organisation = organisation or idea.organisation
-    unchanged = (idea.title == data.title and idea.summary == data.summary
-                 and idea.description_source == data.description and idea.contact == data.contact
+    # The sections decide: a description written before the sections is recomposed only when the text changes.
+    unchanged = (idea.title == data.title and idea.summary == data.summary and idea.sections == data.section_texts
+                 and idea.contact == data.contact
                  and idea.organisation_id == organisation.id and {t.id for t in idea.terms} == {t.id for t in terms})
     if unchanged:
         return False
@@ -102,14 +116,21 @@ def edit_idea(idea: Idea, data: IdeaData, *, editor: User, organisation: Organis
     if idea.description_source != data.description:
         idea.description_html = markup.render(data.description)
     idea.title, idea.summary, idea.description_source = data.title, data.summary, data.description
+    _set_sections(idea, data.section_texts)
     idea.contact, idea.organisation, idea.terms = data.contact, organisation, terms
     if idea.thread is not None:
         idea.thread.title = data.title  # the main thread carries the idea's title
     idea.updated_at = idea.last_activity_at = utcnow()
     db.session.flush()
+    search_index.index_idea(idea)
     if editor.id != idea.author_id:
         record(editor, "idea.edit", idea, snapshot={"before": before, "after": idea_snapshot(idea)})
     return True
+
+
+def _set_sections(idea: Idea, sections: dict[str, str]) -> None:
+    for key, text in sections.items():
+        setattr(idea, f"{key}_source", text)
 
 
 def revisions_of(idea: Idea) -> list[IdeaRevision]:

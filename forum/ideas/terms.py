@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.extensions import db
-from forum.ideas.models import REFERENCE_KINDS, ReferenceTerm
+from forum.ideas.models import REFERENCE_KINDS, Idea, ReferenceTerm
 from forum.ideas.services import IdeaError
 from forum.audit import term_snapshot, record
 from forum.queries import move_in_order
+from forum.search import index as search_index
 
 # What a new installation starts with (`ensure_reference_terms`); admins change the lists afterwards.
 DEFAULT_TERMS = {
@@ -75,6 +76,8 @@ def rename_term(term: ReferenceTerm, name: str, *, actor: User) -> bool:
     before = term_snapshot(term)
     term.name = name
     db.session.flush()
+    for idea in db.session.scalars(select(Idea).where(Idea.terms.contains(term))):  # the term's words are indexed
+        search_index.index_idea(idea)
     record(actor, "reference_term.rename", term, snapshot={"before": before, "after": term_snapshot(term)})
     return True
 

@@ -6,8 +6,9 @@ the extranet keeps of a text, and the audit entry records that it happened and w
   of them, e-mails not sent yet, the notes of their reports and their earlier audit snapshots.
 - A thread's title: the title, e-mails not sent yet (subjects too) and the audit snapshots naming the thread
   (its own, its posts', the follow-up links of events) — also the "before" of a `thread.rename`.
-- An idea: its title, summary, description and contact, every earlier version, its discussion's title, e-mails
-  not sent yet and the audit snapshots of the idea, its discussion and the discussion's posts.
+- An idea: its title, summary, description (the whole and each section) and contact, every earlier version,
+  its discussion's title, e-mails not sent yet and the audit snapshots of the idea, its discussion and the
+  discussion's posts.
 
 (Notifications and notification mails never quote posts; there is no search index yet.)
 """
@@ -31,6 +32,7 @@ from forum.ideas.models import Idea, IdeaRevision
 from forum.moderation.models import Report
 from forum.moderation.services import ModerationError, close_reports, unhide_post
 from forum.notifications.models import OutboxMessage
+from forum.search import index as search_index
 
 MIN_PASSAGE_CHARS = 3
 QUOTE_ROUNDS = 5  # quotes of quotes of quotes … followed this deep across threads
@@ -177,6 +179,8 @@ def redact_post(post: Post, passage: str, *, actor, replacement: str, show_again
     mails = _scrub_mails(found)
     _scrub_post_copies(changed_ids, found)
     db.session.flush()
+    for each in posts:
+        search_index.index_post(each)
     places = _places(changed_ids)
     result = Redaction(sorted(number for thread_id, number in places if thread_id == post.thread_id),
                        len(revisions), mails,
@@ -215,6 +219,7 @@ def redact_thread(thread: Thread, passage: str, *, actor, replacement: str) -> T
     thread.title = _one_line(found.replace(thread.title), Thread.title.type.length)
     result = TextRedaction(fields=["title"], mails=_scrub_mails(found))
     db.session.flush()
+    search_index.index_thread(thread)
     result.entries = _scrub_audit(found, *_thread_entries(thread))
     record(actor, "thread.redact", thread, snapshot={
         "title": thread.title, "board": thread.board.title if thread.board else None, "fields": result.fields,
@@ -236,9 +241,10 @@ IDEA_FIELDS = ("title", "summary", "description", "contact")
 
 
 def redact_idea(idea, passage: str, *, actor, replacement: str) -> TextRedaction:
-    """Replace `passage` by `replacement` in the idea's title, summary, description and contact, in every earlier
-    version, in its discussion's title, in unsent mails and in the audit snapshots of the idea, its discussion
-    and the discussion's posts; audited as "idea.redact" (which fields, how many versions) without the passage.
+    """Replace `passage` by `replacement` in the idea's title, summary, description (the whole and its sections)
+    and contact, in every earlier version, in its discussion's title, in unsent mails and in the audit snapshots
+    of the idea, its discussion and the discussion's posts; audited as "idea.redact" (which fields, how many
+    versions) without the passage.
 
     Raises ModerationError when the passage is too short or neither in the idea nor in its versions.
     """
@@ -246,8 +252,10 @@ def redact_idea(idea, passage: str, *, actor, replacement: str) -> TextRedaction
     revisions = [revision for revision in db.session.scalars(
         select(IdeaRevision).where(IdeaRevision.idea_id == idea.id).order_by(IdeaRevision.id))
         if any(found.found_in(text) for text in (revision.title, revision.summary, revision.description_source))]
-    fields = [name for name, text in zip(IDEA_FIELDS, (idea.title, idea.summary, idea.description_source,
-                                                       idea.contact)) if found.found_in(text)]
+    description = (idea.description_source, *idea.sections.values())
+    fields = [name for name, found_here in zip(IDEA_FIELDS, (
+        found.found_in(idea.title), found.found_in(idea.summary), any(found.found_in(text) for text in description),
+        found.found_in(idea.contact))) if found_here]
     if not fields and not revisions:
         raise ModerationError(_("Diese Stelle kommt weder im Ansatz noch in seinen früheren Fassungen vor. "
                                 "Bitte kopieren Sie sie genau aus dem Text."))
@@ -255,9 +263,11 @@ def redact_idea(idea, passage: str, *, actor, replacement: str) -> TextRedaction
         idea.title = _one_line(found.replace(idea.title), Idea.title.type.length)
     if "summary" in fields:
         idea.summary = _one_line(found.replace(idea.summary), Idea.summary.type.length)
-    if "description" in fields:
+    if "description" in fields:  # the whole and every section: the whole may differ (written before sections)
         idea.description_source = found.replace(idea.description_source)
         idea.description_html = markup.render(idea.description_source)
+        for key, text in idea.sections.items():
+            setattr(idea, f"{key}_source", found.replace(text))
     if "contact" in fields:
         idea.contact = _one_line(found.replace(idea.contact), Idea.contact.type.length)
     for revision in revisions:
@@ -270,6 +280,7 @@ def redact_idea(idea, passage: str, *, actor, replacement: str) -> TextRedaction
         fields.append("thread")
     result = TextRedaction(fields=fields, revisions=len(revisions), mails=_scrub_mails(found))
     db.session.flush()
+    search_index.index_idea(idea)
     entries = [(AuditEntry.target_type == "ideas") & (AuditEntry.target_id == idea.id)]
     result.entries = _scrub_audit(found, *entries, *(_thread_entries(thread) if thread is not None else []))
     record(actor, "idea.redact", idea, snapshot={

@@ -26,6 +26,7 @@ from forum.moderation.models import REASONS, Report
 from forum.notifications.inbox import notify_post_hidden, notify_report_resolved
 from forum.permissions import staff_users
 from forum.rules import RuleBroken
+from forum.search import index as search_index
 
 
 class ModerationError(RuleBroken):
@@ -199,6 +200,7 @@ def rename_thread(thread: Thread, title: str, *, actor, reason: str = "") -> boo
     before = thread.title
     thread.title = title
     db.session.flush()
+    search_index.index_thread(thread)
     record(actor, "thread.rename", thread, reason=reason.strip(), snapshot={"before": before, "after": title})
     return True
 

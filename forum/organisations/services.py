@@ -13,6 +13,7 @@ from forum.extensions import db
 from forum.audit import organisation_snapshot, record
 from forum.organisations.models import KIND_LABELS, LAENDER, Organisation, OrganisationDomain
 from forum.rules import RuleBroken
+from forum.search import index as search_index
 
 _DOMAIN = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _DOMAIN_SEPARATORS = re.compile(r"[\s,;|]+")
@@ -139,6 +140,7 @@ def save_organisation(organisation: Organisation | None, data: OrganisationData,
         db.session.add(organisation)
     _apply(organisation, data)
     db.session.flush()
+    search_index.index_organisation(organisation)
     record(actor, "organisation.create" if created else "organisation.update", organisation,
            snapshot={"before": before, "after": organisation_snapshot(organisation)})
     return organisation
@@ -219,6 +221,7 @@ def import_organisations(raw: bytes, *, actor) -> ImportReport:
         for domain in data.domains:
             if domain not in kept:
                 organisation.domains.append(OrganisationDomain(domain=domain))
+        search_index.index_organisation(organisation)
     db.session.flush()
     record(actor, "organisation.import", None,
            snapshot={"created": report.created, "updated": report.updated})

@@ -1,0 +1,302 @@
+"""The search itself: one module that hides which database answers.
+
+A search is three statements whatever the data size: the counts per kind, one page of matching documents,
+and (per kind on that page) the rows to show. Every document passes the same rule as its page — the
+permissions.visible_* filters, applied in SQL — and posts only with the text everyone sees (never a hidden,
+pending or withdrawn post, also not for its author or the moderation: they have the thread page for that).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import url_for
+from markupsafe import Markup
+from sqlalchemy import and_, case, column, desc, false, func, literal_column, or_, select, table
+from sqlalchemy.orm import joinedload
+
+from forum import permissions
+from forum.accounts.models import User
+from forum.clock import from_berlin, utcnow
+from forum.discussion.models import Post, Thread
+from forum.events.models import Event, EventAttachment
+from forum.extensions import db
+from forum.ideas.models import Idea, IdeaEvent, idea_terms
+from forum.organisations.models import Organisation
+from forum.search.models import KINDS, SearchDocument
+from forum.search.text import Query, fts5_expression, snippet, tsquery_expression
+
+PER_PAGE = 20
+MAX_PAGE = 50  # deep pages of a full-text search are never what anyone wants; a filter is
+_EPOCH = date(2000, 1, 1)
+RECENCY_DAYS = 730.0  # a two-year-old document counts half as much as one of today with the same words
+
+
+@dataclass
+class Filters:
+    """What the filters of the search page narrow to (None: not narrowed)."""
+
+    board_id: int | None = None
+    event_id: int | None = None
+    topic_id: int | None = None
+    land: str | None = None
+    organisation_id: int | None = None
+    author_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class Result:
+    kind: str
+    title: str
+    url: str
+    snippet: Markup
+    when: datetime | None = None
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    counts: dict[str, int]
+    items: list[Result]
+    page: int
+    pages: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+# --- matching -----------------------------------------------------------------------------------------------
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _match(query: Query):
+    """(FROM clause, WHERE condition, relevance: higher is better) of a query on this database."""
+    if _postgresql():
+        vector = literal_column("search_documents.vector")
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_expression(query))
+        return SearchDocument.__table__, vector.op("@@")(tsquery), func.ts_rank_cd(vector, tsquery)
+    fts = literal_column("search_fts")
+    joined = SearchDocument.__table__.join(_FTS, _FTS.c.rowid == SearchDocument.id)
+    return joined, fts.op("MATCH")(fts5_expression(query)), -func.bm25(fts, 4.0, 1.0)
+
+
+_FTS = table("search_fts", column("rowid"))  # SQLite's FTS5 table (forum/search/models.py)
+
+
+# --- who may see what, and the filters, per kind --------------------------------------------------------------
+
+def _visible(user, kind: str):
+    """SQL condition on SearchDocument: the documents of this kind the user may see as a result."""
+    ids = SearchDocument.object_id
+    if kind == "post":
+        shown = select(Post.id).where(Post.hidden_at.is_(None), Post.withdrawn_at.is_(None))
+        return ids.in_(permissions.readable_posts(user, shown))
+    if kind == "thread":
+        return ids.in_(permissions.visible_threads(user, select(Thread.id)))
+    if kind == "idea":
+        return ids.in_(permissions.visible_ideas(user, select(Idea.id)))
+    if kind == "event":
+        return ids.in_(permissions.visible_events(user, select(Event.id)))
+    if kind == "document":
+        return ids.in_(permissions.visible_attachments(user, select(EventAttachment.id)))
+    return ids.in_(permissions.visible_organisations(user, select(Organisation.id)))
+
+
+def _authors(*conditions):
+    return SearchDocument.author_id.in_(select(User.id).join(Organisation, User.organisation_id == Organisation.id)
+                                        .where(*conditions))
+
+
+def _filtered(kind: str, filters: Filters) -> list | None:
+    """SQL conditions on SearchDocument for the filters, or None when this kind cannot match them (a Fachforum
+    filter leaves no events)."""
+    ids, conditions = SearchDocument.object_id, []
+    if filters.board_id is not None:
+        in_board = select(Thread.id).where(Thread.board_id == filters.board_id)
+        if kind == "post":
+            conditions.append(ids.in_(select(Post.id).where(Post.thread_id.in_(in_board))))
+        elif kind == "thread":
+            conditions.append(ids.in_(in_board))
+        else:
+            return None
+    if filters.event_id is not None:
+        event_threads = select(Thread.id).where(or_(Thread.event_id == filters.event_id,
+                                                    Thread.follow_up_event_id == filters.event_id))
+        by_kind = {
+            "post": lambda: ids.in_(select(Post.id).where(Post.thread_id.in_(event_threads))),
+            "thread": lambda: ids.in_(event_threads),
+            "event": lambda: ids == filters.event_id,
+            "document": lambda: ids.in_(select(EventAttachment.id).where(
+                EventAttachment.event_id == filters.event_id)),
+            "idea": lambda: ids.in_(select(IdeaEvent.idea_id).where(IdeaEvent.event_id == filters.event_id)),
+        }
+        if kind not in by_kind:
+            return None
+        conditions.append(by_kind[kind]())
+    if filters.topic_id is not None:
+        with_topic = select(idea_terms.c.idea_id).where(idea_terms.c.term_id == filters.topic_id)
+        if kind == "idea":
+            conditions.append(ids.in_(with_topic))
+        elif kind == "post":
+            conditions.append(ids.in_(select(Post.id).join(Thread, Post.thread_id == Thread.id)
+                                      .where(Thread.idea_id.in_(with_topic))))
+        else:
+            return None
+    if filters.land is not None:
+        land = filters.land
+        by_kind = {
+            "post": lambda: _authors(Organisation.land == land),
+            "thread": lambda: _authors(Organisation.land == land),
+            "idea": lambda: ids.in_(select(Idea.id).join(Organisation, Idea.organisation_id == Organisation.id)
+                                    .where(Organisation.land == land)),
+            "event": lambda: ids.in_(select(Event.id).where(Event.land == land)),
+            "document": lambda: ids.in_(select(EventAttachment.id).join(Event, EventAttachment.event_id == Event.id)
+                                        .where(Event.land == land)),
+            "organisation": lambda: ids.in_(select(Organisation.id).where(Organisation.land == land)),
+        }
+        conditions.append(by_kind[kind]())
+    if filters.organisation_id is not None:
+        organisation_id = filters.organisation_id
+        by_kind = {
+            "post": lambda: _authors(Organisation.id == organisation_id),
+            "thread": lambda: _authors(Organisation.id == organisation_id),
+            "idea": lambda: ids.in_(select(Idea.id).where(Idea.organisation_id == organisation_id)),
+            "organisation": lambda: ids == organisation_id,
+        }
+        if kind not in by_kind:
+            return None
+        conditions.append(by_kind[kind]())
+    if filters.author_id is not None:
+        if kind not in ("post", "thread", "idea"):
+            return None
+        conditions.append(SearchDocument.author_id == filters.author_id)
+    if filters.date_from is not None:
+        conditions.append(SearchDocument.created_at >= from_berlin(filters.date_from, time(0)))
+    if filters.date_to is not None:
+        conditions.append(SearchDocument.created_at < from_berlin(filters.date_to + timedelta(days=1), time(0)))
+    return conditions
+
+
+def _allowed(user, kinds, filters: Filters):
+    """One condition: each kind with its visibility rule and filters."""
+    parts = []
+    for kind in kinds:
+        conditions = _filtered(kind, filters)
+        if conditions is not None:
+            parts.append(and_(SearchDocument.kind == kind, _visible(user, kind), *conditions))
+    return or_(*parts) if parts else false()
+
+
+# --- the search ---------------------------------------------------------------------------------------------
+
+def search(user, query: Query, *, kind: str | None = None, filters: Filters | None = None, sort: str = "relevance",
+           page: int = 1, per_page: int = PER_PAGE) -> Results:
+    """One page of what the user may find, with the number of results per kind (for the tabs). `kind` narrows
+    the page to one kind; the counts always cover every kind."""
+    filters = filters or Filters()
+    if query.is_empty:
+        return Results(counts=dict.fromkeys(KINDS, 0), items=[], page=1, pages=1)
+    source, matches, relevance = _match(query)
+    counted = dict(db.session.execute(
+        select(SearchDocument.kind, func.count()).select_from(source)
+        .where(matches, _allowed(user, KINDS, filters)).group_by(SearchDocument.kind)).all())
+    counts = {k: counted.get(k, 0) for k in KINDS}
+    total = counts[kind] if kind else sum(counts.values())
+    pages = max(1, min(MAX_PAGE, -(-total // per_page)))
+    page = min(max(page, 1), pages)
+    if sort == "date":
+        order = (desc(SearchDocument.created_at), desc(SearchDocument.id))
+    else:
+        today = (utcnow().date() - _EPOCH).days
+        recency = 1.0 / (1.0 + (today - SearchDocument.day) / RECENCY_DAYS)
+        order = (desc(relevance * case((SearchDocument.day > today, 1.0), else_=recency)), desc(SearchDocument.id))
+    rows = db.session.execute(
+        select(SearchDocument.kind, SearchDocument.object_id, SearchDocument.title, SearchDocument.body)
+        .select_from(source).where(matches, _allowed(user, [kind] if kind else KINDS, filters))
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    return Results(counts=counts, items=_results(rows, query), page=page, pages=pages)
+
+
+def _results(rows, query: Query) -> list[Result]:
+    """What the result list shows of each document: one statement per kind on the page."""
+    wanted: dict[str, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(row.kind, []).append(row.object_id)
+    loaded = {kind: _LOADERS[kind](ids) for kind, ids in wanted.items()}
+    results = []
+    for row in rows:
+        thing = loaded[row.kind].get(row.object_id)
+        if thing is None:  # deleted meanwhile
+            continue
+        result = _DESCRIBE[row.kind](thing)
+        result.snippet = snippet(row.body, query)
+        results.append(result)
+    return results
+
+
+def _by_id(statement) -> dict:
+    return {row.id: row for row in db.session.scalars(statement).unique()}
+
+
+_LOADERS = {
+    "post": lambda ids: _by_id(select(Post).where(Post.id.in_(ids)).options(
+        joinedload(Post.author), joinedload(Post.thread).joinedload(Thread.board),
+        joinedload(Post.thread).joinedload(Thread.event), joinedload(Post.thread).joinedload(Thread.idea))),
+    "thread": lambda ids: _by_id(select(Thread).where(Thread.id.in_(ids)).options(
+        joinedload(Thread.board), joinedload(Thread.created_by))),
+    "idea": lambda ids: _by_id(select(Idea).where(Idea.id.in_(ids)).options(joinedload(Idea.organisation))),
+    "event": lambda ids: _by_id(select(Event).where(Event.id.in_(ids))),
+    "document": lambda ids: _by_id(select(EventAttachment).where(EventAttachment.id.in_(ids)).options(
+        joinedload(EventAttachment.event))),
+    "organisation": lambda ids: _by_id(select(Organisation).where(Organisation.id.in_(ids))),
+}
+
+
+def _post_place(thread: Thread) -> str:
+    if thread.board is not None:
+        return thread.board.title
+    if thread.event is not None:
+        return thread.event.title
+    return thread.idea.title if thread.idea is not None else ""
+
+
+_DESCRIBE = {
+    "post": lambda post: Result("post", post.thread.title, url_for("discussion.post", post_id=post.id), Markup(),
+                                post.created_at, [post.author.display_name, _post_place(post.thread)]),
+    "thread": lambda thread: Result("thread", thread.title, url_for("discussion.show", thread_id=thread.id),
+                                    Markup(), thread.created_at,
+                                    [thread.created_by.display_name if thread.created_by else "",
+                                     thread.board.title if thread.board else ""]),
+    "idea": lambda idea: Result("idea", idea.title, url_for("ideas.show", idea_id=idea.id), Markup(),
+                                idea.created_at, [idea.organisation.name, idea.status_label]),
+    "event": lambda event: Result("event", event.title, url_for("events.show", event_id=event.id), Markup(),
+                                  event.starts_at, [event.location]),
+    "document": lambda attachment: Result(
+        "document", attachment.filename, url_for("events.download", event_id=attachment.event_id,
+                                                 attachment_id=attachment.id),
+        Markup(), attachment.created_at, [attachment.event.title]),
+    "organisation": lambda organisation: Result(
+        "organisation", organisation.name, url_for("organisations.show", organisation_id=organisation.id),
+        Markup(), None, [organisation.kind_label, organisation.land_name]),
+}

@@ -1,0 +1,83 @@
+"""The search index: one row per searchable thing, with its plain text (for snippets) and its German terms
+(forum/search/text.py), read by the database's own full-text engine.
+
+The rows are written by forum/search/index.py in the same transaction as the change they follow. What the
+engine builds from them is declared here once, per dialect, and created with the table:
+
+- PostgreSQL: a generated `tsvector` column (title terms weighted A, body terms B) with a GIN index.
+- SQLite: an FTS5 table `search_fts` kept equal to the rows by triggers.
+
+The terms are already folded and stemmed, so both engines use their plain ("simple"/unicode61) tokenisers and
+agree on every query. Migration 0008 creates the same objects; ENGINE_OBJECTS names them for Alembic's
+comparison, which does not know them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.clock import UTCDateTime, utcnow
+from forum.extensions import db
+
+# The kinds of things the search finds, in the order of the result tabs.
+KINDS = ("post", "thread", "idea", "event", "document", "organisation")
+
+
+class SearchDocument(db.Model):
+    __tablename__ = "search_documents"
+    __table_args__ = (UniqueConstraint("kind", "object_id"),
+                      Index("ix_search_documents_kind_created_at", "kind", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # plain text, for snippets (never HTML)
+    title_terms: Mapped[str] = mapped_column(Text, default="")
+    body_terms: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    day: Mapped[int] = mapped_column(Integer, default=0)  # created_at as days since 2000-01-01, for "recent first"
+
+
+POSTGRESQL_DDL = (
+    "ALTER TABLE search_documents ADD COLUMN vector tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('simple', title_terms), 'A') || setweight(to_tsvector('simple', body_terms), 'B')"
+    ") STORED",
+    "CREATE INDEX ix_search_documents_vector ON search_documents USING gin (vector)",
+)
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, "
+    "tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
+    "INSERT INTO search_fts (rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms); END",
+    "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN "
+    "DELETE FROM search_fts WHERE rowid = old.id; END",
+    "CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE OF title_terms, body_terms ON search_documents "
+    "BEGIN UPDATE search_fts SET title_terms = new.title_terms, body_terms = new.body_terms WHERE rowid = old.id; "
+    "END",
+)
+SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts",)
+# What the engines add beside the model, so that the schema comparison of the migration test skips it.
+ENGINE_OBJECTS = {"tables": ("search_fts",), "columns": ("vector",), "indexes": ("ix_search_documents_vector",)}
+
+
+def is_engine_object(name: str | None, type_: str) -> bool:
+    """True for the full-text objects declared here (and FTS5's shadow tables search_fts_*)."""
+    if type_ == "table":
+        return bool(name) and name.startswith("search_fts")
+    if type_ == "column":
+        return name in ENGINE_OBJECTS["columns"]
+    if type_ == "index":
+        return name in ENGINE_OBJECTS["indexes"]
+    return False
+
+
+for _statement in POSTGRESQL_DDL:
+    event.listen(SearchDocument.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+for _statement in SQLITE_DDL:
+    event.listen(SearchDocument.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in SQLITE_DROP:
+    event.listen(SearchDocument.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
