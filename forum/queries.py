@@ -89,3 +89,19 @@ class Page:
 def page_count(total: int, per_page: int) -> int:
     """How many pages `total` rows fill (at least one)."""
     return max((total - 1) // per_page + 1, 1)
+
+
+def page_window(page: int, pages: int, around: int = 1) -> list[int | None]:
+    """The page numbers the `pagination` macro links: the first, the last and `around` neighbours of the current
+    one, None for a gap ("…"). A gap would stand for a single page: that page is shown instead, a number is as
+    short as the ellipsis and saves a click."""
+    shown = {1, pages, *range(page - around, page + around + 1)}
+    numbers = sorted(number for number in shown if 1 <= number <= pages)
+    window: list[int | None] = []
+    for number in numbers:
+        if window and number - window[-1] == 2:
+            window.append(number - 1)
+        elif window and number - window[-1] > 2:
+            window.append(None)
+        window.append(number)
+    return window

@@ -400,8 +400,18 @@ REDACTION_MATRIX = {
 }
 REDACTION_RULES = {rule for rule, _state in REDACTION_MATRIX}
 
+# member profiles: status of the account -> roles that may open its profile: test_thread_navigation.py
+MEMBER_PROFILE_MATRIX = {
+    "active": MEMBERS,
+    "pending": {"admin"},
+    "suspended": {"admin"},
+    "rejected": {"admin"},
+    "deleted": set(),
+}
+MEMBER_PROFILE_RULES = {"can_view_member"}
+
 ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | IDEA_RULES
-             | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES)
+             | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES | MEMBER_PROFILE_RULES)
 
 
 # --- in the browser (tests/browser) ---------------------------------------------------------------------------

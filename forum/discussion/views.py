@@ -28,7 +28,8 @@ from forum.permissions import (can_edit_post, can_quote_post, can_reply, can_vie
 
 @bp.route("/<int:thread_id>")
 def show(thread_id: int):
-    """One page of a thread: what it belongs to, its posts, the reply form; remembers how far the user read."""
+    """One page of a thread: what it belongs to, its posts, the reply form (on the last page, where a reply will
+    appear); remembers how far the user read."""
     thread = visible_thread(thread_id)
     number = page_number()
     if number > services.page_count(thread):
@@ -40,7 +41,7 @@ def show(thread_id: int):
     html = render_template(
         "discussion/thread.html", thread=thread, page=page, first_unread=first_unread,
         first_unread_page=services.page_of(first_unread) if first_unread else None,
-        form=PostForm(formdata=None) if can_reply(current_user, thread) else None,
+        form=PostForm(formdata=None) if page.page == page.pages and can_reply(current_user, thread) else None,
         pinned=pinned, shown=quotes.shown_html([*page.items, *pinned], current_user), action_form=ConfirmForm(),
         open_reports=reports.open_report_counts([post.id for post in page.items])
         if can_view_reports(current_user) else {})

@@ -1,7 +1,7 @@
 """The Jobcenter directory, organisation pages, and admin pages to create, edit and import organisations."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.forms import attempt
-from forum.organisations import bp
+from forum.organisations import bp, members as profiles
 from forum.organisations.forms import MAX_IMPORT_BYTES, ImportForm, OrganisationFilterForm, OrganisationForm
 from forum.organisations.models import KIND_LABELS, LAENDER, Organisation
 from forum.organisations.services import (OrganisationData, import_organisations,
                                           parse_domains, save_organisation)
-from forum.permissions import can_manage_organisations, can_view_organisation, require, visible_members
+from forum.permissions import (can_manage_organisations, can_view_member, can_view_organisation, require,
+                               visible_members)
 from forum.queries import contains, paginate
 
 PER_PAGE = 50
@@ -50,6 +51,18 @@ def show(organisation_id: int):
     members = db.session.scalars(visible_members(current_user, select(User).where(
         User.organisation_id == organisation.id)).order_by(User.display_name)).all()
     return render_template("organisations/show.html", organisation=organisation, members=members)
+
+
+@bp.route("/members/<int:user_id>")
+def member(user_id: int):
+    """A member's profile: name, function, organisation, and their newest posts and ideas the viewer may read.
+    An account the viewer may not see (pending, suspended, rejected, deleted) answers 404 like a missing one."""
+    person = profiles.load_member(user_id)
+    if person is None or not can_view_member(current_user, person):
+        abort(404)
+    return render_template("organisations/member.html", person=person,
+                           posts=profiles.recent_posts(current_user, person),
+                           ideas=profiles.recent_ideas(current_user, person))
 
 
 @bp.route("/new", methods=["GET", "POST"])
