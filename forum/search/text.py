@@ -73,7 +73,7 @@ _QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 
 def parse(text: str) -> Query:
     """A query as people type it: words (all must occur), "a phrase", -excluded; the last plain word also
-    matches as a prefix while it is being typed (no space after it)."""
+    matches as the start of a longer word (it may still be being typed: "Schuldnerber")."""
     query = Query()
     text = (text or "").strip()
     last_plain = None
@@ -91,7 +91,7 @@ def parse(text: str) -> Query:
             query.required.append(group)
             last_plain = None if quoted else group
     if last_plain is not None and len(last_plain) == 1 and len(last_plain[0]) >= MIN_PREFIX_CHARS \
-            and query.required[-1] is last_plain and text[-1:].isalnum():
+            and query.required[-1] is last_plain:
         query.prefix_last = True
     return query
 

@@ -1,0 +1,275 @@
+"""Search (forum/search): German words find each other on both databases, results never show what the person
+may not see, the index follows every change in the same transaction, and the page behaves (tabs, filters,
+order, pages, snippets, limits). Every test runs on SQLite (FTS5) and PostgreSQL (tsvector) alike."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from flask import current_app
+from sqlalchemy import select
+
+from forum.clock import utcnow
+from forum.discussion import services as discussion
+from forum.events.attachments import add_attachment
+from forum.events.services import update_documentation
+from forum.extensions import db
+from forum.ideas.services import set_idea_status
+from forum.moderation.redaction import redact_post
+from forum.moderation.services import hide_post, move_thread, rename_thread
+from forum.search import engine
+from forum.search import index as search_index
+from forum.search.models import SearchDocument
+from forum.search.text import parse, snippet, terms
+from tests.factories import make_board, make_event, make_idea, make_organisation, make_user
+from tests.helpers import count_queries, text_of
+
+
+def found(user, text: str, kind: str | None = None, **filters) -> list[str]:
+    """Titles (posts: their text) of what `user` finds, on the search page's engine."""
+    with current_app.test_request_context():
+        results = engine.search(user, parse(text), kind=kind, filters=engine.Filters(**filters), per_page=50)
+    return [re.sub(r"</?mark>", "", str(r.snippet)) if r.kind == "post" else r.title for r in results.items]
+
+
+def thread_with(text: str, *, author=None, board=None, title="Erfahrungen aus der Praxis"):
+    """A Fachforum thread opened through the service (so it is indexed like in real use); its first post."""
+    return discussion.open_thread(board or make_board(), title, text, author=author or make_user())
+
+
+# --- German ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, searched", [
+    ("Wir beraten in allen Jobcentern des Kreises.", "Jobcenter"),
+    ("Die Beratungen finden donnerstags statt.", "Beratung"),
+    ("Treffpunkt ist die Bahnhofstraße 5.", "Bahnhofstrasse"),
+    ("Frau Müller aus der Schuldnerberatung kommt.", "Mueller"),
+    ("Frau Mueller aus der Schuldnerberatung kommt.", "Müller"),
+    ("Eine aufsuchende Beratung zu Hause.", "Aufsuchend"),
+    ("Coaching nach § 16i SGB II für zwölf Monate.", "§ 16i"),
+    ("Coaching nach §16i SGB II für zwölf Monate.", "§ 16i"),
+    ("Förderung nach 16a SGB II, kommunale Leistungen.", "16a SGB II"),
+    ("Im Jahr 2026 nahmen 143 Personen teil.", "143"),
+    ("Die Schuldnerberatung im Haus hat sich bewährt.", "Schuldnerber"),  # the word being typed
+])
+def test_german_words_find_their_inflections_umlauts_paragraphs_and_numbers(app, member, written, searched):
+    thread_with(written)
+    assert found(member, searched, kind="post") == [written]
+
+
+def test_phrases_exclusions_and_prefixes_work_as_people_type_them(app, member):
+    thread_with("Aufsuchende Beratung im Quartier, gemeinsam mit der Schuldnerberatung.")
+    thread_with("Beratung, die aufsuchend arbeitet, braucht Zeit.")
+    assert len(found(member, "aufsuchende Beratung", kind="post")) == 2
+    assert found(member, '"aufsuchende Beratung"', kind="post") == [
+        "Aufsuchende Beratung im Quartier, gemeinsam mit der Schuldnerberatung."]
+    assert found(member, "Beratung -Schuldnerberatung", kind="post") == [
+        "Beratung, die aufsuchend arbeitet, braucht Zeit."]
+    assert found(member, "Quart", kind="post") == [
+        "Aufsuchende Beratung im Quartier, gemeinsam mit der Schuldnerberatung."]
+    assert found(member, '"Quart"', kind="post") == []  # a quoted word is a whole word
+    assert found(member, "-Beratung", kind="post") == []  # nothing required: nothing found
+
+
+def test_query_parsing_and_terms_are_the_same_for_both_engines():
+    assert terms("Jobcentern Jobcenter") == "jobcent jobcent"
+    assert terms("Straße Strasse") == terms("strasse STRASSE")
+    query = parse('"aufsuchende Beratung" -Schulden § 16i Jobcen')
+    assert query.required == [[terms("aufsuchende"), terms("Beratung")], ["16i"], [terms("Jobcen")]]
+    assert query.excluded == [[terms("Schulden")]]
+    assert query.prefix_last
+
+
+def test_snippets_are_escaped_text_with_the_matched_words_marked(app, member):
+    post = thread_with("Vorsicht: <script>alert(1)</script> Die **Beratung** läuft gut & schnell.")
+    marked = str(snippet(search_index.post_text(post), parse("Beratung")))
+    assert "<mark>Beratung</mark>" in marked
+    assert "<script>" not in marked and "&lt;script&gt;" in marked
+    assert "**" not in marked
+
+
+# --- never leaks ------------------------------------------------------------------------------------------------
+
+def test_hidden_withdrawn_and_pending_posts_are_found_by_nobody(app, member, moderator):
+    author = make_user()
+    hidden = thread_with("Kundin Zebrafink hat Schulden.", author=author)
+    hide_post(hidden, actor=moderator, reason="client_data")
+    withdrawn = thread_with("Zebrafink zieht um.", author=author)
+    discussion.withdraw_post(withdrawn, actor=author)
+    shown = thread_with("Zebrafink ist ein Vogel.", author=author)
+    for person in (member, author, moderator):
+        assert found(person, "Zebrafink", kind="post") == ["Zebrafink ist ein Vogel."]
+    assert db.session.scalar(select(SearchDocument).where(SearchDocument.kind == "post",
+                                                          SearchDocument.object_id == withdrawn.id)) is None
+    assert shown
+
+
+def test_a_quote_of_a_hidden_post_does_not_make_its_text_searchable(app, member, moderator):
+    source = thread_with("Herr Kiebitz wohnt in der Lindenallee.")
+    discussion.add_post(source.thread, f"> [**X** schrieb:](/discussion/posts/{source.id})\n> Herr Kiebitz wohnt in "
+                                       "der Lindenallee.\n\nDanke für den Hinweis.", author=make_user())
+    hide_post(source, actor=moderator, reason="client_data")
+    assert found(member, "Lindenallee") == []
+    assert found(member, "Hinweis", kind="post") == ["Danke für den Hinweis."]
+
+
+def test_unpublished_ideas_and_their_discussions_are_found_only_by_their_author_and_the_moderation(
+        app, member, moderator):
+    author = make_user()
+    idea = make_idea(title="Kranichprojekt für Alleinerziehende", status="submitted", author=author)
+    search_index.index_idea(idea)
+    discussion.add_post(idea.thread, "Das Kranichprojekt startet im Mai.", author=author)
+    colleague = make_user(organisation=author.organisation)
+    assert found(member, "Kranichprojekt") == []
+    assert found(colleague, "Kranichprojekt") == []  # eingereicht: not even the same Jobcenter, like the pages
+    assert set(found(author, "Kranichprojekt")) == {"Kranichprojekt für Alleinerziehende",
+                                                     "Das Kranichprojekt startet im Mai."}
+    assert set(found(moderator, "Kranichprojekt")) == set(found(author, "Kranichprojekt"))
+    set_idea_status(idea, "published", actor=moderator, reason="Geprüft.")
+    assert set(found(member, "Kranichprojekt")) == set(found(author, "Kranichprojekt"))
+
+
+def test_anonymous_and_suspended_people_find_nothing(app, client):
+    thread_with("Öffentlich? Nein: Reiherbucht.")
+    assert found(make_user(status="suspended"), "Reiherbucht") == []
+    response = client.get("/search/?q=Reiherbucht")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- the index follows every change ---------------------------------------------------------------------------------
+
+def test_edits_redactions_renames_and_moves_are_searchable_at_once(app, member, moderator):
+    post = thread_with("Ansprechpartnerin ist Frau Amsel.", title="Gesprächsführung")
+    discussion.edit_post(post, "Ansprechpartnerin ist Frau Drossel.", editor=post.author, version=post.version)
+    assert found(member, "Amsel") == [] and found(member, "Drossel", kind="post") == [
+        "Ansprechpartnerin ist Frau Drossel."]
+    redact_post(post, "Drossel", actor=moderator, replacement="[geschwärzt]")
+    assert found(member, "Drossel") == []
+    rename_thread(post.thread, "Motivierende Gesprächsführung", actor=moderator)
+    assert found(member, "motivierend", kind="thread") == ["Motivierende Gesprächsführung"]
+    board = make_board(title="Fachforum Coaching")
+    move_thread(post.thread, board, actor=moderator)
+    assert found(member, "Gesprächsführung", kind="thread", board_id=board.id) == ["Motivierende Gesprächsführung"]
+
+
+def test_event_documentation_and_its_files_are_searchable(app, member, organiser, tmp_path):
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    event = make_event(title="Regionalkonferenz Nord")
+    search_index.index_event(event)
+    update_documentation(event, "Ergebnis: Lotsenmodell für Wohnungslose wird erprobt.", actor=organiser)
+    assert found(member, "Lotsenmodell", kind="event") == ["Regionalkonferenz Nord"]
+    add_attachment(event, filename="protokoll.docx", stream=io.BytesIO(_docx("Kooperation mit dem Pelikanverein")),
+                   actor=organiser)
+    add_attachment(event, filename="kaputt.pdf", stream=io.BytesIO(b"%PDF-1.4\n kein echtes PDF"), actor=organiser)
+    assert found(member, "Pelikanverein", kind="document") == ["protokoll.docx"]
+    assert found(member, "kaputt", kind="document") == ["kaputt.pdf"]  # stored and found by its name
+
+
+def _docx(text: str) -> bytes:
+    import docx
+    document = docx.Document()
+    document.add_paragraph(text)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def test_reindex_rebuilds_the_same_index(app, member):
+    thread_with("Die Jugendberufsagentur berät gemeinsam.")
+    idea = make_idea(title="Jugendberufsagentur unter einem Dach")  # written directly: not indexed yet
+    assert found(member, "Jugendberufsagentur") == ["Die Jugendberufsagentur berät gemeinsam."]
+    result = app.test_cli_runner().invoke(args=["reindex"])
+    assert result.exit_code == 0 and "Suchindex neu aufgebaut" in result.output
+    assert set(found(member, "Jugendberufsagentur")) == {"Die Jugendberufsagentur berät gemeinsam.", idea.title}
+
+
+# --- the page ------------------------------------------------------------------------------------------------------
+
+def test_search_page_shows_tabs_with_counts_marked_snippets_and_links(app, client_as, member):
+    first = thread_with("Die Wohnungslosenhilfe im Kreis hilft schnell.", title="Wohnungslosenhilfe")
+    idea = make_idea(title="Wohnungslosenhilfe aus einer Hand")
+    search_index.index_idea(idea)
+    client = client_as(member)
+    page = client.get("/search/?q=Wohnungslosenhilfe")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<mark>Wohnungslosenhilfe</mark>" in html
+    assert f'href="/discussion/posts/{first.id}"' in html and f'href="/ideas/{idea.id}"' in html
+    text = text_of(page)
+    assert "Alle (3)" in text and "Beiträge (1)" in text and "Ideen (1)" in text and "Diskussionen (1)" in text
+    only_ideas = text_of(client.get("/search/?q=Wohnungslosenhilfe&kind=idea"))
+    assert "1 Treffer" in only_ideas and idea.title in only_ideas and "Die Wohnungslosenhilfe im Kreis" not in only_ideas
+    assert 'id="header-search"' in html  # the field in every page's header
+
+
+def test_filters_narrow_by_land_organisation_author_topic_and_date(app, member):
+    north = make_organisation(land="SH")
+    author = make_user(organisation=north)
+    thread_with("Netzwerk Haubentaucher im Norden.", author=author)
+    thread_with("Netzwerk Haubentaucher im Süden.", author=make_user(organisation=make_organisation(land="BY")))
+    assert found(member, "Haubentaucher", kind="post", land="SH") == ["Netzwerk Haubentaucher im Norden."]
+    assert found(member, "Haubentaucher", kind="post", organisation_id=north.id) == [
+        "Netzwerk Haubentaucher im Norden."]
+    assert found(member, "Haubentaucher", kind="post", author_id=author.id) == ["Netzwerk Haubentaucher im Norden."]
+    today = utcnow().date()
+    assert len(found(member, "Haubentaucher", date_from=today, date_to=today)) == 2
+    assert found(member, "Haubentaucher", date_to=today - timedelta(days=1)) == []
+    assert found(member, "Haubentaucher", board_id=make_board().id) == []
+
+
+def test_too_long_queries_get_a_german_message_and_stay_in_the_field(app, client_as, member):
+    client = client_as(member)
+    long_query = "Beratung " * 30
+    response = client.get("/search/", query_string={"q": long_query})
+    assert response.status_code == 200
+    assert "höchstens 200 Zeichen" in text_of(response)
+    assert "Beratung Beratung" in response.get_data(as_text=True)
+    bad_date = client.get("/search/?q=Beratung&date_from=31.02.2026")
+    assert bad_date.status_code == 200 and "Datum" in text_of(bad_date)
+
+
+def test_searching_is_rate_limited_per_person_with_a_message(app, client_as, member):
+    app.config["RATELIMIT_SEARCH"] = "2 per minute"
+    try:
+        client = client_as(member)
+        assert client.get("/search/?q=Beratung").status_code == 200
+        assert client.get("/search/?q=Beratung").status_code == 200
+        limited = client.get("/search/?q=Beratung")
+        assert limited.status_code == 429 and "sehr oft gesucht" in text_of(limited)
+        assert client_as(make_user()).get("/search/?q=Beratung").status_code == 200  # per person
+    finally:
+        app.config["RATELIMIT_SEARCH"] = "10000 per minute"
+
+
+def test_results_are_paginated_and_sorted_by_date_on_request(app, client_as, member):
+    board = make_board()
+    author = make_user()
+    for number in range(25):
+        discussion.open_thread(board, f"Thema {number}", f"Beitrag {number} über Eisvogelschutz.", author=author)
+    client = client_as(member)
+    first = text_of(client.get("/search/?q=Eisvogelschutz&kind=post&sort=date"))
+    assert "Seite 1 von 2" in first and "Beitrag 24 über" in first
+    second = text_of(client.get("/search/?q=Eisvogelschutz&kind=post&sort=date&page=2"))
+    assert "Beitrag 0 über" in second and "Beitrag 24 über" not in second
+
+
+@pytest.mark.parametrize("posts", [5, 60])
+def test_the_search_page_runs_a_fixed_number_of_statements(app, client_as, member, posts):
+    board = make_board()
+    author = make_user()
+    for number in range(posts):
+        discussion.open_thread(board, f"Thema {number}", f"Beitrag über Stieglitzhilfe Nummer {number}.",
+                               author=author)
+    client = client_as(member)
+    db.session.commit()
+    with count_queries() as statements:
+        assert client.get("/search/?q=Stieglitzhilfe").status_code == 200
+    assert len(statements) <= 14, statements
+
+
+def test_search_route_is_reachable_from_the_header_without_javascript(app, client_as, member):
+    page = client_as(member).get("/").get_data(as_text=True)
+    form = re.search(r'<form method="get" action="([^"]+)" class="header-search"', page)
+    assert form and form.group(1) == "/search/"
