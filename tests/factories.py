@@ -128,10 +128,12 @@ def make_idea(*, title: str | None = None, summary: str = "Gesundheitsorientieru
     """An idea (published by default, so every member sees it) of the author's Jobcenter, with its thread."""
     from forum import markup
     from forum.ideas.models import Idea
+    from forum.ideas.sections import split_description
 
     author = author or make_user(organisation=organisation)
     now = created_at or utcnow()
     idea = Idea(title=title or f"Gesundheitscoaching im Jobcenter {next(_numbers)}", summary=summary,
+                **{f"{key}_source": text for key, text in split_description(description).items()},
                 description_source=description, description_html=markup.render(description),
                 organisation=organisation or author.organisation, contact=contact, author=author, status=status,
                 terms=list(terms), created_at=now, updated_at=now, last_activity_at=now,

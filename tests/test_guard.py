@@ -12,6 +12,7 @@ from forum.discussion.models import Post, Thread
 from forum.guard import GuardEvent
 from forum.extensions import db
 from forum.ideas.models import Idea
+from forum.ideas.sections import split_description
 from tests.factories import IDEA_DESCRIPTION, make_board, make_term, make_thread
 from tests.helpers import text_of
 
@@ -243,7 +244,7 @@ def test_a_preview_of_harmless_text_shows_no_warning(member_client):
 def test_idea_texts_are_guarded_with_the_same_warning(member_client):
     topic = make_term(kind="topic", name="Gesundheitsorientierung")
     data = {"title": "Gesundheitscoaching", "summary": "Beispiel: Herr M., geb. 01.02.1970, nahm teil.",
-            "description": IDEA_DESCRIPTION, "contact": "Erika Beispiel, 0231 123456", "topics": [topic.id]}
+            **split_description(IDEA_DESCRIPTION), "contact": "Erika Beispiel, 0231 123456", "topics": [topic.id]}
     response = member_client.post("/ideas/new", data=data)
     page = text_of(response)
     assert "Enthält Ihr Text Daten von Leistungsberechtigten?" in page

@@ -14,6 +14,7 @@ from forum.extensions import db
 from forum.ideas import services, terms as term_services
 from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, ReferenceTerm
 from forum.audit import AuditEntry
+from forum.ideas.sections import compose_description, split_description
 from tests.factories import IDEA_DESCRIPTION, make_event, make_idea, make_organisation, make_term, make_user
 from tests.helpers import (IDEA_MATRIX, IDEA_RULES_WITHOUT_OBJECT, ROLES, actor, audit_actions, count_queries,
                            queries_for, text_of)
@@ -30,9 +31,12 @@ def terms(app):
     }
 
 
+IDEA_SECTIONS = split_description(IDEA_DESCRIPTION)
+
+
 def idea_form(terms, **overrides):
     return {"title": "Gesundheitscoaching mit der AOK", "summary": "Eine Sprechstunde der Krankenkasse im Jobcenter.",
-            "description": IDEA_DESCRIPTION, "contact": "Erika Beispiel, erika@jobcenter.example",
+            **IDEA_SECTIONS, "contact": "Erika Beispiel, erika@jobcenter.example",
             "topics": [terms["topic"].id], "target_groups": [terms["target_group"].id],
             "partner_types": [terms["partner_type"].id], **overrides}
 
@@ -44,10 +48,13 @@ def idea_titled(title: str) -> Idea | None:
 
 # --- submit -------------------------------------------------------------------------------------------------
 
-def test_submit_page_offers_the_structured_template_and_active_terms_only(member_client, terms):
+def test_submit_page_has_a_labelled_field_per_section_and_active_terms_only(member_client, terms):
     page = member_client.get("/ideas/new").get_data(as_text=True)
-    for heading in ("# Ausgangslage", "# Ziel", "# Umsetzung", "# Ergebnisse", "# Übertragbarkeit"):
-        assert heading in page
+    for key, label in (("situation", "Ausgangslage"), ("goal", "Ziel"), ("implementation", "Umsetzung"),
+                       ("results", "Ergebnisse"), ("transferability", "Übertragbarkeit")):
+        assert re.search(rf'<label class="kern-label" for="{key}">{label}(</label>| <span)', page), key
+        assert re.search(rf'<textarea[^>]*id="{key}"[^>]*>\s*</textarea>', page), key  # empty: no template
+    assert "# Ausgangslage" not in page
     assert "Gesundheitsorientierung" in page and "Krankenkasse" in page
     assert "Bürgerarbeit" not in page
     assert '<legend class="kern-label">Handlungsfelder</legend>' in page
@@ -60,7 +67,10 @@ def test_member_submits_an_idea_for_their_jobcenter_with_its_thread(member_clien
     assert idea.status == "submitted" and idea.author_id == member.id
     assert idea.organisation_id == member.organisation_id
     assert {term.name for term in idea.terms} == {"Gesundheitsorientierung", "Alleinerziehende", "Krankenkasse"}
-    assert "<h3>Ausgangslage</h3>" in idea.description_html
+    assert idea.sections == IDEA_SECTIONS
+    assert idea.description_source == compose_description(IDEA_SECTIONS)
+    for heading in ("Ausgangslage", "Ziel", "Umsetzung", "Ergebnisse", "Übertragbarkeit"):
+        assert f"<h3>{heading}</h3>" in idea.description_html
     thread = db.session.scalar(select(Thread).where(Thread.idea_id == idea.id))
     assert thread.title == "Gesundheitscoaching mit der AOK"
 
@@ -73,15 +83,16 @@ def test_member_submits_an_idea_for_their_jobcenter_with_its_thread(member_clien
 
 def test_submit_form_explains_every_problem_in_german_and_keeps_the_input(member_client, terms):
     response = member_client.post("/ideas/new", data=idea_form(
-        terms, title="", summary="x" * 301, description="# Ausgangslage\n\n# Ziel\n", topics=[],
-        contact="Erika Beispiel"))
+        terms, title="", summary="x" * 301, situation=" \n ", goal="", topics=[], contact="Erika Beispiel",
+        results="Mehr Kurse, **fett**."))
     page = text_of(response)
     assert "Die Kurzbeschreibung darf höchstens 300 Zeichen lang sein. Zurzeit sind es 301 Zeichen." in page
     assert "Bitte geben Sie einen Titel an." in page
-    assert "Bitte beschreiben Sie den Ansatz unter den Überschriften." in page
+    assert "Bitte beschreiben Sie die Ausgangslage." in page and "Bitte beschreiben Sie das Ziel des Ansatzes." in page
     assert "Bitte wählen Sie mindestens ein Handlungsfeld aus." in page
     html = response.get_data(as_text=True)
-    assert "x" * 301 in html and 'value="Erika Beispiel"' in html
+    assert "x" * 301 in html and 'value="Erika Beispiel"' in html and "Mehr Kurse, **fett**.</textarea>" in html
+    assert IDEA_SECTIONS["implementation"] in html and IDEA_SECTIONS["transferability"] in html
     assert re.search(rf'value="{terms["target_group"].id}" checked', html)
     assert 'aria-invalid="true"' in html and "error-summary" in html
     assert db.session.scalar(select(func.count(Idea.id))) == 0
@@ -119,7 +130,7 @@ def test_service_office_staff_submit_on_behalf_of_a_jobcenter(client_as, terms):
 
 def test_description_is_sanitised_when_written(member_client, terms):
     member_client.post("/ideas/new", data=idea_form(
-        terms, description="# Ziel\n<script>alert(1)</script> [Link](javascript:alert(1)) **wichtig**"))
+        terms, goal="<script>alert(1)</script> [Link](javascript:alert(1)) **wichtig**"))
     html = idea_titled("Gesundheitscoaching mit der AOK").description_html
     assert "<script>" not in html and "javascript:" not in html and "<strong>wichtig</strong>" in html
 
@@ -151,11 +162,14 @@ def test_author_edits_and_the_old_text_is_kept_as_a_revision(client_as, member, 
     client = client_as(member)
     form = client.get(f"/ideas/{idea.id}/edit").get_data(as_text=True)
     assert 'value="Alter Titel"' in form and "Alte Kurzbeschreibung" in form
+    for key, text in IDEA_SECTIONS.items():
+        assert re.search(rf'id="{key}"[^>]*>\s*{re.escape(text)}</textarea>', form), key
     response = client.post(f"/ideas/{idea.id}/edit", data=idea_form(
-        terms, title="Neuer Titel", summary="Neue Kurzbeschreibung", description="# Ziel\nNeu beschrieben."))
+        terms, title="Neuer Titel", summary="Neue Kurzbeschreibung", goal="Neu beschrieben."))
     assert response.headers["Location"] == f"/ideas/{idea.id}"
     idea = idea_titled("Neuer Titel")
     assert "<p>Neu beschrieben.</p>" in idea.description_html and idea.updated_at > idea.created_at
+    assert idea.sections == {**IDEA_SECTIONS, "goal": "Neu beschrieben."}
     revision = db.session.scalar(select(IdeaRevision).where(IdeaRevision.idea_id == idea.id))
     assert (revision.title, revision.summary, revision.editor_id) == ("Alter Titel", "Alte Kurzbeschreibung",
                                                                      member.id)
@@ -167,12 +181,51 @@ def test_author_edits_and_the_old_text_is_kept_as_a_revision(client_as, member, 
     assert "Neue Kurzbeschreibung" in page and "1 frühere Fassung ansehen" in page
     history = text_of(client.get(f"/ideas/{idea.id}/revisions"))
     assert "Alter Titel" in history and "Alte Kurzbeschreibung" in history and member.display_name in history
+    assert "Gesundheit wird Teil der Beratung" in history  # the old goal, in the composed text of the revision
+
+    client.post(f"/ideas/{idea.id}/edit", data=idea_form(terms, title="Neuer Titel", summary="Neue Kurzbeschreibung",
+                                                         goal="Noch einmal neu."))
+    newest = services.revisions_of(idea)[0]
+    assert newest.description_source == compose_description({**IDEA_SECTIONS, "goal": "Neu beschrieben."})
+    assert "# Ziel\n\nNeu beschrieben.\n\n# Umsetzung" in newest.description_source
+
+
+def test_the_idea_page_shows_every_written_section_under_its_german_heading_in_order(client_as, member, terms):
+    client = client_as(make_user(language="en"))
+    client.post("/ideas/new", data=idea_form(terms, implementation="", results="Mehr Kurse."))
+    idea = idea_titled("Gesundheitscoaching mit der AOK")
+    html = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    positions = [html.index(f"<h3>{heading}</h3>") for heading in ("Ausgangslage", "Ziel", "Ergebnisse",
+                                                                   "Übertragbarkeit")]
+    assert positions == sorted(positions) and "<h3>Umsetzung</h3>" not in html  # empty sections are left out
+    assert "<p>Mehr Kurse.</p>" in html and "Starting point" not in html
+
+
+def test_the_whole_description_has_a_limit_told_on_the_longest_section(member_client, terms):
+    response = member_client.post("/ideas/new", data=idea_form(terms, situation="a" * 12_000, goal="b" * 9_000))
+    page = text_of(response)
+    assert "Die Beschreibung darf insgesamt höchstens 20.000 Zeichen lang sein." in page
+    assert re.search(r'id="situation-error"', response.get_data(as_text=True))
+    assert "b" * 9_000 in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Idea.id))) == 0
+    one = text_of(member_client.post("/ideas/new", data=idea_form(terms, results="c" * 20_001)))
+    assert "Ein Abschnitt darf höchstens 20.000 Zeichen lang sein. Zurzeit sind es 20001 Zeichen." in one
+
+
+def test_split_and_compose_keep_every_line(app):
+    description = "Vorweg.\n\n## Ausgangslage:\nA\n\n# Unbekannt\nU\n\n# Results\nR\n\n# Ziel\nZ\n\n# Ziel\nZ2"
+    sections = split_description(description)
+    assert sections == {"situation": "Vorweg.\n\nA\n\n# Unbekannt\nU", "goal": "Z\n\nZ2", "implementation": "",
+                        "results": "R", "transferability": ""}
+    assert compose_description(sections) == ("# Ausgangslage\n\nVorweg.\n\nA\n\n# Unbekannt\nU\n\n# Ziel\n\nZ\n\nZ2"
+                                             "\n\n# Ergebnisse\n\nR")
+    assert split_description(compose_description(sections)) == sections
 
 
 def test_edit_without_changes_keeps_no_revision(client_as, member, terms):
     idea = make_idea(title="Gleich", author=member, terms=(terms["topic"],), contact="Erika")
     client_as(member).post(f"/ideas/{idea.id}/edit", data=idea_form(
-        terms, title="Gleich", summary=idea.summary, description=IDEA_DESCRIPTION, contact="Erika",
+        terms, title="Gleich", summary=idea.summary, contact="Erika",
         target_groups=[], partner_types=[]))
     assert db.session.scalar(select(func.count(IdeaRevision.id))) == 0
 

@@ -603,16 +603,18 @@ def redact_an_idea(client, idea, passage: str = PASSAGE, replacement: str = "[en
 def test_an_idea_is_redacted_in_one_action_texts_versions_thread_mails_and_audit(client_as, moderator, outbox):
     from forum.ideas import services as ideas
     from forum.ideas.models import Idea, IdeaRevision
+    from forum.ideas.sections import split_description
     from tests.factories import IDEA_DESCRIPTION, make_idea
 
     author = make_user()  # wants e-mail at once
     idea = make_idea(title=f"Beratung für {PASSAGE}", summary=f"Erfahrungen mit {PASSAGE}.", author=author,
                      description=IDEA_DESCRIPTION + f"\n\nBeispiel: {PASSAGE}", contact=f"Über {PASSAGE}")
     ideas.edit_idea(idea, ideas.IdeaData(title="Beratung mit Krankenkasse", summary="Erfahrungen vor Ort.",
-                                         description=IDEA_DESCRIPTION, contact="Erika Beispiel"), editor=moderator)
+                                         sections=split_description(IDEA_DESCRIPTION), contact="Erika Beispiel"),
+                    editor=moderator)
     ideas.edit_idea(idea, ideas.IdeaData(title=f"Beratung für {PASSAGE}", summary="Erfahrungen vor Ort.",
-                                         description=IDEA_DESCRIPTION + f"\n\n{PASSAGE}", contact="Erika Beispiel"),
-                    editor=author)
+                                         sections=split_description(IDEA_DESCRIPTION + f"\n\n{PASSAGE}"),
+                                         contact="Erika Beispiel"), editor=author)
     ideas.set_idea_status(idea, "in_trial", actor=moderator, reason=f"Bitte {PASSAGE} entfernen.")
     db.session.commit()
     assert any(leaks(mail.body) for mail in outbox(author.email))
@@ -630,8 +632,10 @@ def test_an_idea_is_redacted_in_one_action_texts_versions_thread_mails_and_audit
     stored = fresh(Idea, idea.id)
     assert stored.title == "Beratung für [entfernt]" and stored.description_source.endswith("\n\n[entfernt]")
     assert "[entfernt]" in stored.description_html and not leaks(stored.description_html)
-    for text in (stored.title, stored.summary, stored.description_source, stored.contact, stored.thread.title):
+    for text in (stored.title, stored.summary, stored.description_source, stored.contact, stored.thread.title,
+                 *stored.sections.values()):
         assert not leaks(text)
+    assert stored.transferability_source.endswith("\n\n[entfernt]")
     revisions = db.session.scalars(select(IdeaRevision).where(IdeaRevision.idea_id == idea.id)).all()
     assert len(revisions) == 2
     assert not any(leaks(text) for revision in revisions
@@ -649,6 +653,36 @@ def test_an_idea_is_redacted_in_one_action_texts_versions_thread_mails_and_audit
             response = reader.get(path)
             if response.status_code == 200:
                 assert not leaks(response.get_data(as_text=True)), path
+
+
+def test_a_passage_in_one_section_is_redacted_from_that_section_the_whole_and_the_versions(client_as, moderator):
+    from forum.ideas import services as ideas
+    from forum.ideas.models import Idea, IdeaRevision
+    from forum.ideas.sections import split_description
+    from tests.factories import IDEA_DESCRIPTION, make_idea
+
+    idea = make_idea(author=make_user())
+    sections = {**split_description(IDEA_DESCRIPTION), "implementation": f"Sprechstunde, zuerst mit {PASSAGE}."}
+    ideas.edit_idea(idea, ideas.IdeaData(title=idea.title, summary=idea.summary, sections=sections,
+                                         contact=idea.contact), editor=idea.author)
+    ideas.edit_idea(idea, ideas.IdeaData(title=idea.title, summary=idea.summary,
+                                         sections={**sections, "results": "Mehr Kurse."}, contact=idea.contact),
+                    editor=idea.author)
+    db.session.commit()
+    assert leaks(idea.implementation_source) and leaks(idea.description_source)
+
+    assert redact_an_idea(client_as(moderator), idea).status_code == 302
+    stored = fresh(Idea, idea.id)
+    assert stored.implementation_source == "Sprechstunde, zuerst mit [entfernt]."
+    assert "[entfernt]" in stored.description_html and not leaks(stored.description_html)
+    assert not any(leaks(text) for text in (stored.description_source, *stored.sections.values()))
+    assert stored.sections["goal"] == sections["goal"]  # the other sections are untouched
+    revisions = db.session.scalars(select(IdeaRevision).where(IdeaRevision.idea_id == idea.id)).all()
+    assert len(revisions) == 2 and not any(leaks(revision.description_source) for revision in revisions)
+    [entry] = audit("idea.redact")
+    assert entry.snapshot["fields"] == ["description"] and entry.snapshot["revisions"] == 1
+    form = client_as(idea.author).get(f"/ideas/{idea.id}/edit").get_data(as_text=True)
+    assert not leaks(form) and "Sprechstunde, zuerst mit [entfernt].</textarea>" in form
 
 
 def test_a_passage_in_neither_the_idea_nor_its_versions_is_refused(client_as, moderator):

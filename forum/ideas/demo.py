@@ -119,11 +119,12 @@ JOBCENTERS = ("Jobcenter Dortmund", "Jobcenter Leipzig", "Jobcenter Köln", "Job
 REDACTED_IDEA = ("Wohnungslotsen", "Jobcenter Dortmund", "mitglied@jobcenter-dortmund.example",
                  "Lotsinnen und Lotsen begleiten bei der Suche nach einer Wohnung.")
 REDACTED_PASSAGE = "Herr Stefan Brandt (BG-Nummer 98765BG0012345)"
-REDACTED_DESCRIPTION = (
-    "# Ausgangslage\nOhne Wohnung scheitert fast jede Integration in Arbeit.\n\n# Umsetzung\nZwei Lotsinnen der "
-    "Wohnungslosenhilfe begleiten zu Besichtigungen und zum Wohnungsamt.\n\n# Ergebnisse\nUnser erster "
-    f"Teilnehmer, {REDACTED_PASSAGE}, hat nach drei Monaten eine Wohnung gefunden und im Anschluss eine "
-    "Arbeit begonnen.")
+REDACTED_SECTIONS = {
+    "situation": "Ohne Wohnung scheitert fast jede Integration in Arbeit.",
+    "goal": "Wohnungslose Kundinnen und Kunden finden eine Wohnung und dann Arbeit.",
+    "implementation": "Zwei Lotsinnen der Wohnungslosenhilfe begleiten zu Besichtigungen und zum Wohnungsamt.",
+    "results": f"Unser erster Teilnehmer, {REDACTED_PASSAGE}, hat nach drei Monaten eine Wohnung gefunden und im "
+               "Anschluss eine Arbeit begonnen."}
 STATUS_CYCLE = ("published", "in_trial", "published", "proven", "published", "submitted", "in_trial", "published",
                 "proven", "published", "archived", "published")
 
@@ -153,12 +154,11 @@ def seed_ideas() -> int:
             continue
         colleagues = [user for user in users if user.organisation_id == organisation.id and user.role == "member"]
         author = colleagues[0] if colleagues else office  # the office entered approaches presented at events
-        description = (f"# Ausgangslage\n{start}\n\n# Ziel\nMehr Menschen finden dauerhaft in Arbeit.\n\n"
-                       f"# Umsetzung\n{how}\n\n# Ergebnisse\nDie Teilnehmenden berichten von mehr Vertrauen; "
-                       f"erste Integrationen in Arbeit.\n\n# Übertragbarkeit\nGut übertragbar, wenn es eine feste "
-                       f"Ansprechperson beim Partner gibt.")
+        sections = {"situation": start, "goal": "Mehr Menschen finden dauerhaft in Arbeit.", "implementation": how,
+                    "results": "Die Teilnehmenden berichten von mehr Vertrauen; erste Integrationen in Arbeit.",
+                    "transferability": "Gut übertragbar, wenn es eine feste Ansprechperson beim Partner gibt."}
         idea = services.submit_idea(services.IdeaData(
-            title=title, summary=summary, description=description, contact=f"{author.display_name}, {author.email}",
+            title=title, summary=summary, sections=sections, contact=f"{author.display_name}, {author.email}",
             terms=[terms[name] for name in (topic, group, partner) if name in terms]),
             author=author, organisation=organisation)
         idea.created_at = now - timedelta(days=200 - number * 4)
@@ -216,8 +216,8 @@ def _play_history(office: User) -> None:
         with days_ago(9):
             services.edit_idea(idea, services.IdeaData(
                 title=idea.title, summary=idea.summary, contact=idea.contact, terms=list(idea.terms),
-                description=idea.description_source + "\n\n*Ergänzt von der Servicestelle:* Die Präsentation "
-                                                      "finden Sie in der Dokumentation der Veranstaltung."),
+                sections={**idea.sections, "transferability": idea.transferability_source + "\n\n*Ergänzt von der "
+                          "Servicestelle:* Die Präsentation finden Sie in der Dokumentation der Veranstaltung."}),
                 editor=moderator)
     if len(published) > 1 and not _recorded("idea.unlink_event"):
         idea = published[1]
@@ -238,7 +238,7 @@ def _client_data_redacted(moderator: User) -> None:
             Idea.title == title, Idea.organisation_id == organisation.id)) is not None:
         return
     with days_ago(8):
-        idea = services.submit_idea(services.IdeaData(title=title, summary=summary, description=REDACTED_DESCRIPTION,
+        idea = services.submit_idea(services.IdeaData(title=title, summary=summary, sections=REDACTED_SECTIONS,
                                                       contact=f"{author.display_name}, {author.email}"),
                                     author=author, organisation=organisation)
     with days_ago(7.5):

@@ -8,17 +8,21 @@ from wtforms.validators import DataRequired, ValidationError
 
 from forum.discussion.forms import confirm_client_data_field
 from forum.forms import FilterForm, Form, MaxChars, choices, clean_text as _clean, one_line as _one_line
+from forum.ideas.sections import KEYS, LABELS, compose_description
 from forum.markup import MAX_SOURCE_CHARS
 
 SUMMARY_MAX = 300
 NOTE_MAX = 500
 REASON_MAX = 500
-DESCRIPTION_HEADINGS = (_l("Ausgangslage"), _l("Ziel"), _l("Umsetzung"), _l("Ergebnisse"), _l("Übertragbarkeit"))
 
 
-def description_template() -> str:
-    """The headings of a structured description, with room to write under each (in the user's language)."""
-    return "\n\n\n".join(f"# {heading}" for heading in DESCRIPTION_HEADINGS) + "\n"
+def _section_field(key: str, description, *, required=None) -> TextAreaField:
+    """One section of the structured description: markdown, with the editor toolbar and a draft in the browser."""
+    validators = [MaxChars(MAX_SOURCE_CHARS, _l("Ein Abschnitt darf höchstens 20.000 Zeichen lang sein."))]
+    if required is not None:
+        validators.insert(0, DataRequired(required))
+    return TextAreaField(LABELS[key], filters=[_clean], validators=validators, description=description,
+                         render_kw={"rows": 6, "data-markdown": True, "data-draft": True})
 
 
 def _terms_field(label, description=None):
@@ -40,15 +44,14 @@ class IdeaForm(Form):
         MaxChars(SUMMARY_MAX, _l("Die Kurzbeschreibung darf höchstens 300 Zeichen lang sein."))],
         description=_l("Höchstens 300 Zeichen; erscheint in der Übersicht der Ideenbörse."),
         render_kw={"rows": 3})
-    description = TextAreaField(_l("Beschreibung"), filters=[_clean], validators=[
-        DataRequired(_l("Bitte beschreiben Sie den Ansatz.")),
-        MaxChars(MAX_SOURCE_CHARS, _l("Die Beschreibung darf höchstens 20.000 Zeichen lang sein."))],
-        description=_l("Schreiben Sie unter jede Überschrift: Ausgangslage – welche Situation gab es vor Ort? "
-                       "Ziel – was soll erreicht werden? Umsetzung – wie funktioniert der Ansatz, wer ist "
-                       "beteiligt? Ergebnisse – was hat sich bisher gezeigt? Übertragbarkeit – was brauchen andere "
-                       "Jobcenter, um ihn zu übernehmen? Markdown ist möglich, z. B. **fett** oder Listen mit „-“. "
-                       "Bitte keine Daten von Leistungsberechtigten."),
-        render_kw={"rows": 18})
+    situation = _section_field("situation", _l("Welche Situation gab es vor Ort? Was war der Anlass?"),
+                               required=_l("Bitte beschreiben Sie die Ausgangslage."))
+    goal = _section_field("goal", _l("Was soll der Ansatz erreichen, und für wen?"),
+                          required=_l("Bitte beschreiben Sie das Ziel des Ansatzes."))
+    implementation = _section_field("implementation", _l("Wie funktioniert der Ansatz? Wer ist beteiligt?"))
+    results = _section_field("results", _l("Was hat sich bisher gezeigt?"))
+    transferability = _section_field("transferability",
+                                     _l("Was brauchen andere Jobcenter, um den Ansatz zu übernehmen?"))
     organisation_id = SelectField(_l("Einreichendes Jobcenter"), coerce=int, validate_choice=True,
                                   invalid_choice_message=_l("Bitte wählen Sie eine Organisation aus der Liste aus."),
                                   invalid_value_message=_l("Bitte wählen Sie eine Organisation aus der Liste aus."),
@@ -76,10 +79,25 @@ class IdeaForm(Form):
                                             for group, members in organisations.items()
                                             for id_, name in members.items()]
 
-    def validate_description(self, field):
-        written = [line for line in (field.data or "").splitlines() if line.strip() and not line.startswith("#")]
-        if not written:
-            raise ValidationError(_l("Bitte beschreiben Sie den Ansatz unter den Überschriften."))
+    def validate(self, extra_validators=None) -> bool:
+        """The fields one by one, then the length of the whole description they are composed into."""
+        valid = super().validate(extra_validators)
+        length = len(compose_description(self.sections))
+        if length > MAX_SOURCE_CHARS:
+            longest = max(self.section_fields, key=lambda field: len(field.data or ""))
+            longest.errors = [*longest.errors, _l(
+                "Die Beschreibung darf insgesamt höchstens 20.000 Zeichen lang sein. Zurzeit sind es %(count)s "
+                "Zeichen; bitte kürzen Sie einen der Abschnitte.", count=length)]
+            return False
+        return valid
+
+    @property
+    def section_fields(self) -> list:
+        return [self[key] for key in KEYS]
+
+    @property
+    def sections(self) -> dict[str, str]:
+        return {key: self[key].data or "" for key in KEYS}
 
     def validate_topics(self, field):
         if field.choices and not field.data:

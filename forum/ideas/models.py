@@ -26,6 +26,8 @@ STATUS_TRANSITIONS = {
     "archived": ("published", "in_trial", "proven"),
 }
 VOTABLE_STATUSES = ("published", "in_trial", "proven")
+# The sections of the structured description, in order; headings and labels in forum/ideas/sections.py.
+SECTION_KEYS = ("situation", "goal", "implementation", "results", "transferability")
 REFERENCE_KINDS = {
     "topic": _l("Handlungsfeld"),
     "target_group": _l("Zielgruppe"),
@@ -83,6 +85,13 @@ class Idea(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(300))
+    # The sections of the description (forum/ideas/sections.py), as written; description_source is their
+    # composition under German headings, description_html its rendering.
+    situation_source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    goal_source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    implementation_source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    results_source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    transferability_source: Mapped[str] = mapped_column(Text, default="", server_default="")
     description_source: Mapped[str] = mapped_column(Text)
     description_html: Mapped[str] = mapped_column(Text)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -108,9 +117,15 @@ class Idea(db.Model):
     def terms_of(self, kind: str) -> list[ReferenceTerm]:
         return [term for term in self.terms if term.kind == kind]
 
+    @property
+    def sections(self) -> dict[str, str]:
+        """{section key: text} of the description's sections (keys of forum/ideas/sections.py)."""
+        return {key: getattr(self, f"{key}_source") for key in SECTION_KEYS}
+
 
 class IdeaRevision(db.Model):
-    """The text of an idea before an edit: who changed it and when."""
+    """The text of an idea before an edit: who changed it and when. The description is kept composed (all
+    sections under their headings): a revision is read and redacted as one text and is never edited."""
 
     __tablename__ = "idea_revisions"
 

@@ -19,8 +19,7 @@ from forum import guard
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas import bp, services
-from forum.ideas.forms import (AdoptForm, EventLinkForm, IdeaFilterForm, IdeaForm, StatusForm,
-                               description_template)
+from forum.ideas.forms import AdoptForm, EventLinkForm, IdeaFilterForm, IdeaForm, StatusForm
 from forum.ideas.models import IDEA_STATUSES, REFERENCE_KINDS, Idea, IdeaAdoption, ReferenceTerm
 from forum.ideas.terms import terms_by_kind
 from forum.organisations.models import LAENDER, Organisation
@@ -77,14 +76,14 @@ def _organisation_options() -> dict[str, dict[int, str]]:
 
 def _data(form: IdeaForm, terms: dict[str, list[ReferenceTerm]]) -> services.IdeaData:
     by_id = {term.id: term for kind_terms in terms.values() for term in kind_terms}
-    return services.IdeaData(title=form.title.data, summary=form.summary.data, description=form.description.data,
+    return services.IdeaData(title=form.title.data, summary=form.summary.data, sections=form.sections,
                              contact=form.contact.data, terms=[by_id[term_id] for term_id in form.term_ids])
 
 
 def _held_back(form: IdeaForm, render):
     """The client-data guard on the idea's texts (guard.hold_back): the form again with the marks, or None."""
-    return guard.hold_back([(form.title.label.text, form.title.data), (form.summary.label.text, form.summary.data),
-                            (form.description.label.text, form.description.data)],
+    return guard.hold_back([(field.label.text, field.data) for field in (form.title, form.summary,
+                                                                          *form.section_fields)],
                            confirmed=form.confirm_client_data.data, context="idea", render=render)
 
 
@@ -96,7 +95,6 @@ def submit():
     for_others = can_submit_idea_for_others(current_user)
     form = IdeaForm(terms=terms, organisations=_organisation_options() if for_others else None)
     if request.method == "GET":
-        form.description.data = description_template()
         form.contact.data = f"{current_user.display_name}, {current_user.email}"
         if for_others:
             form.organisation_id.data = current_user.organisation_id
@@ -124,7 +122,9 @@ def edit(idea_id: int):
     form = IdeaForm(terms=terms, organisations=_organisation_options() if for_others else None)
     if request.method == "GET":
         form.title.data, form.summary.data = idea.title, idea.summary
-        form.description.data, form.contact.data = idea.description_source, idea.contact
+        form.contact.data = idea.contact
+        for field in form.section_fields:
+            field.data = idea.sections[field.name]
         form.topics.data = [term.id for term in idea.terms_of("topic")]
         form.target_groups.data = [term.id for term in idea.terms_of("target_group")]
         form.partner_types.data = [term.id for term in idea.terms_of("partner_type")]
