@@ -194,9 +194,17 @@ def check_the_ideas_exchange_is_filled_consistently(app, client, client_as, outp
     assert "Stimmen aus" in page and "Seite 1 von" in page
 
 
+def check_the_demo_member_has_news_of_every_kind(app, client, client_as, output: str) -> None:
+    member = db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example"))
+    page = text_of(client_as(member).get("/neu"))
+    assert "Alles als gelesen markieren" in page and "ungelesen" in page, page[:500]
+    assert all(heading in page for heading in ("Diskussionen", "Ideenbörse", "Veranstaltungen")), page[:500]
+
+
 DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_the_services,
                check_discussions_with_a_long_thread_consistent_counts_and_mentions,
-               check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently)
+               check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently,
+               check_the_demo_member_has_news_of_every_kind)
 
 
 def assert_demo_data_has_every_kind_and_state() -> None:

@@ -342,6 +342,11 @@ def _notification(actor, **_):
     return Target({"notification_id": make_notification(user=actor).id})
 
 
+def _something_new(actor, **_):
+    make_post()  # a reply by someone else: /neu shows the button
+    return Target({})
+
+
 def _followed(actor, **_):
     thread = make_thread()
     make_post(thread=thread)
@@ -448,6 +453,7 @@ SPECS: dict[str, Spec] = {
     "ideas.move_term": Spec("admin", _term, host="ideas.reference_lists"),
     "ideas.rename_term": Spec("admin", _term, own_page=True),
     "main.set_language": Spec("member", host="main.dashboard"),
+    "main.mark_all_read": Spec("member", _something_new, host="main.whats_new"),
     "moderation.export_audit_log": Spec("moderator", host="moderation.audit_log"),
     "moderation.hide_post": Spec("moderator", _others_post),
     "moderation.pin_post": Spec("moderator", _others_post, host="discussion.show"),
