@@ -25,9 +25,12 @@ def confirm_client_data_field() -> BooleanField:
 
 
 def _body_field(label=None) -> TextAreaField:
+    """The markdown text of a post, with the editor toolbar, a draft kept in the browser and @mention suggestions
+    (templates/_macros.html `textarea`, static/js/editor.js)."""
     return TextAreaField(label or _l("Ihr Beitrag"), filters=[clean_text], validators=[
         DataRequired(_l("Bitte schreiben Sie einen Text.")), MaxChars(MAX_SOURCE_CHARS, _TOO_LONG)],
-        description=MARKDOWN_HINT, render_kw={"rows": 10})
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 10, "data-markdown": True, "data-draft": True, "data-mentions": True})
 
 
 class PostForm(Form):
@@ -69,3 +72,10 @@ class QuoteRequestForm(FilterForm):
     """`?quote=<post id>` on the reply page: the post to quote (a number within the database's range, else none)."""
 
     quote = IntegerField(validators=[Optional()])
+
+
+class MentionQueryForm(FilterForm):
+    """`?q=` of the @mention suggestions: the start of a name as typed after "@" (spaces folded, cut to a name's
+    length)."""
+
+    q = StringField(filters=[lambda value: " ".join((value or "").split())[:120]])

@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from forum.accounts.models import User
 from forum.extensions import db
+from forum.permissions import visible_members
 
 MAX_WORDS = 4  # "@Anna-Lena von der Heide" has four
 MAX_MENTIONS = 20  # more are left as text, so one post cannot notify a whole Jobcenter
+SUGGESTIONS_MAX = 8
+SUGGEST_FROM_CHARS = 2  # letters typed after "@" before names are suggested
 _MENTION = re.compile(r"(?<![\w@/\\\[`])@(?:\[([^\]\n]{1,120})\]|([^\W\d_][\w.'-]*(?:[ \u00a0]+[^\W\d_][\w.'-]*)*))")
 _WORD_SPLIT = re.compile(r"[ \u00a0]+")
 # Where a mention is not one: code blocks and spans, and the text and target of markdown links.
@@ -120,3 +123,35 @@ def _organisation_path(organisation_id: int) -> str:
         return url_for("organisations.show", organisation_id=organisation_id)
     adapter = current_app.url_map.bind("localhost")
     return adapter.build("organisations.show", {"organisation_id": organisation_id})
+
+
+# --- suggestions while typing --------------------------------------------------------------------------------
+
+def suggest(user, typed: str) -> list[dict[str, str]]:
+    """Up to SUGGESTIONS_MAX people the user may see and mention whose name, or a word of it, starts with `typed`:
+    [{"name": display name, "handle": what to write}], by name. Only active accounts (mentions resolve only those)
+    and only names one person has (a shared name links nobody, see link_mentions)."""
+    typed = " ".join(typed.split())
+    if len(typed) < SUGGEST_FROM_CHARS:
+        return []
+    # SQLite's ILIKE folds only ASCII letters: the capitalised variant finds "Özdemir" from "öz" there too.
+    patterns = {_escape_like(variant) for variant in (typed, typed[:1].upper() + typed[1:])}
+    name = User.display_name
+    query = (select(name).where(User.status == "active", or_(*(
+        condition for pattern in patterns for condition in (name.ilike(f"{pattern}%", escape="\\"),
+                                                            name.ilike(f"% {pattern}%", escape="\\")))))
+             .group_by(name).having(func.count(User.id) == 1).order_by(name).limit(SUGGESTIONS_MAX))
+    return [{"name": each, "handle": mention_handle(each)} for each in db.session.scalars(visible_members(user, query))]
+
+
+def mention_handle(name: str) -> str:
+    """How to mention the person: "@Vorname Nachname" when link_mentions reads the whole name that way, else
+    "@[Name]" (digits, brackets, more than MAX_WORDS words …)."""
+    plain = _MENTION.fullmatch(f"@{name}")
+    if plain and plain.group(2) == name and len(_WORD_SPLIT.split(name)) <= MAX_WORDS:
+        return f"@{name}"
+    return f"@[{name}]"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -34,7 +34,7 @@ def _time_field(label, *validators, description=None):
 
 def _markdown_field(label, description):
     return TextAreaField(label, validators=[Length(max=MAX_SOURCE_CHARS, message=_TOO_LONG)],
-                         description=description)
+                         description=description, render_kw={"data-markdown": True})  # the editor toolbar
 
 
 def _web_address(form, field):

@@ -16,4 +16,4 @@ class PageForm(Form):
         DataRequired(_l("Bitte geben Sie einen Text an.")),
         Length(max=MAX_SOURCE_CHARS, message=_l("Der Text darf höchstens %(count)s Zeichen lang sein.",
                                                 count=MAX_SOURCE_CHARS))],
-        render_kw={"rows": 20})
+        render_kw={"rows": 20, "data-markdown": True})

@@ -36,8 +36,9 @@ def test_member_submits_an_idea_the_office_publishes_it_and_another_member_votes
     expect(heading(page)).to_have_text("Ideenbörse")
     check_accessibility(page)
     page.get_by_role("link", name="Ansatz einreichen").click()
-    description = page.get_by_label("Beschreibung", exact=True)
-    expect(description).to_have_value(re.compile(r"^# Ausgangslage"))
+    sections = page.get_by_role("group", name="Beschreibung")
+    for label in ("Ausgangslage", "Ziel", "Umsetzung", "Ergebnisse", "Übertragbarkeit"):
+        expect(sections.get_by_label(label, exact=False)).to_have_value("")
     check_accessibility(page)
 
     # A too long summary: the error summary names it, the input stays.
@@ -51,14 +52,15 @@ def test_member_submits_an_idea_the_office_publishes_it_and_another_member_votes
     check_accessibility(page)
 
     page.get_by_label("Kurzbeschreibung", exact=True).fill("Lotsinnen begleiten Kundinnen und Kunden zu Ärzten.")
-    page.get_by_label("Beschreibung", exact=True).fill(
-        "# Ausgangslage\nViele sind lange nicht beim Arzt gewesen.\n\n# Ziel\nGesundheit wird Thema der Beratung.")
+    page.get_by_label("Ausgangslage", exact=True).fill("Viele sind lange nicht beim Arzt gewesen.")
+    page.get_by_label("Ziel", exact=True).fill("Gesundheit wird Thema der Beratung.")
     page.get_by_role("group", name="Handlungsfelder").get_by_label("Gesundheitsorientierung").check()
     page.get_by_role("group", name=re.compile("Beteiligte Kooperationspartner")).get_by_label("Krankenkasse").check()
     page.get_by_role("button", name="Einreichen").click()
     expect(heading(page)).to_have_text(title)
     expect(page.get_by_text("Ihr Ansatz wurde eingereicht")).to_be_visible()
     expect(page.get_by_role("heading", name="Ausgangslage", level=3)).to_be_visible()
+    expect(page.get_by_role("heading", name="Ziel", level=3)).to_be_visible()
     check_accessibility(page)
     idea_path = page.url.removeprefix(live_server.url)
 
@@ -139,8 +141,9 @@ def test_idea_pages_pass_axe_and_reflow_on_a_320_pixel_screen(live_server, page)
         services.adopt_idea(idea, user=adopter, note="Seit März im Team Ü25; angepasst für den ländlichen Raum.")
         services.vote(idea, adopter)
         services.link_event(idea, make_event(), actor=admin)
-        services.edit_idea(idea, services.IdeaData(title=idea.title, summary="Neu", description="# Ziel\nNeu",
-                                                   contact=idea.contact), editor=admin)
+        services.edit_idea(idea, services.IdeaData(title=idea.title, summary="Neu",
+                                                   sections={**idea.sections, "goal": "Neu"}, contact=idea.contact),
+                           editor=admin)
         return admin.email, idea.id, adopter.organisation_id
 
     email, idea_id, _organisation_id = live_server.seed(seed)
