@@ -31,6 +31,7 @@ from forum.accounts import services as accounts
 from forum.events import attachments, calendar, services as events
 from forum.extensions import db
 from forum.ideas import services as ideas
+from forum.ideas.sections import split_description
 from forum.moderation import reports, services as moderation
 from forum.moderation.models import REASONS
 from forum.notifications import following, mailing
@@ -447,7 +448,7 @@ SPECS: dict[str, Spec] = {
     "ideas.unlink_event": Spec("organiser", _linked_event, host="ideas.show"),
     "ideas.set_status": Spec("moderator", _idea_of_other, host="ideas.show"),
     "ideas.vote": Spec("member", _voted, host="ideas.show"),
-    "ideas.submit": Spec("member", lambda actor, **_: Target({}, values={"description": IDEA_DESCRIPTION})),
+    "ideas.submit": Spec("member", lambda actor, **_: Target({}, values=split_description(IDEA_DESCRIPTION))),
     "ideas.add_term": Spec("admin", lambda actor, **_: Target({"kind": "topic"}), host="ideas.reference_lists"),
     "ideas.set_term_active": Spec("admin", _term, host="ideas.reference_lists"),
     "ideas.move_term": Spec("admin", _term, host="ideas.reference_lists"),
