@@ -208,6 +208,7 @@ ROLE_MATRIX = {
     "can_manage_organisations": {"admin"},
     "can_edit_pages": {"admin"},
     "can_view_notifications": MEMBERS,
+    "can_search": MEMBERS,
 }
 ACCOUNT_RULES = {"can_decide_registration", "can_change_user"}  # tested one by one in test_permissions.py
 

@@ -200,7 +200,8 @@ def test_search_page_shows_tabs_with_counts_marked_snippets_and_links(app, clien
     text = text_of(page)
     assert "Alle (3)" in text and "Beiträge (1)" in text and "Ideen (1)" in text and "Diskussionen (1)" in text
     only_ideas = text_of(client.get("/search/?q=Wohnungslosenhilfe&kind=idea"))
-    assert "1 Treffer" in only_ideas and idea.title in only_ideas and "Die Wohnungslosenhilfe im Kreis" not in only_ideas
+    assert "1 Treffer" in only_ideas and idea.title in only_ideas
+    assert "Die Wohnungslosenhilfe im Kreis" not in only_ideas
     assert 'id="header-search"' in html  # the field in every page's header
 
 
@@ -273,3 +274,26 @@ def test_search_route_is_reachable_from_the_header_without_javascript(app, clien
     page = client_as(member).get("/").get_data(as_text=True)
     form = re.search(r'<form method="get" action="([^"]+)" class="header-search"', page)
     assert form and form.group(1) == "/search/"
+
+
+# --- similar ideas while writing ----------------------------------------------------------------------------------
+
+def test_similar_ideas_are_offered_while_writing_but_never_unpublished_ones_of_others(app, client_as, member):
+    published = make_idea(title="Schuldnerberatung direkt im Jobcenter", summary="Beratung zu Schulden vor Ort.")
+    hidden = make_idea(title="Schuldnerberatung per Video", summary="Beratung zu Schulden online.",
+                       status="submitted")
+    other = make_idea(title="Gesundheitscoaching", summary="Mit der Krankenkasse.",
+                      description="# Ausgangslage\nSport und Ernährung im Alltag.")
+    for idea in (published, hidden, other):
+        search_index.index_idea(idea)
+    client = client_as(member)
+    answer = client.get("/search/similar-ideas", query_string={"title": "Schuldnerberatung für Alleinerziehende",
+                                                                "summary": "Wir beraten zu Schulden."})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert f'href="/ideas/{published.id}"' in html
+    assert f'href="/ideas/{hidden.id}"' not in html and f'href="/ideas/{other.id}"' not in html
+    editing = client.get("/search/similar-ideas", query_string={"title": published.title, "idea": published.id})
+    assert f'href="/ideas/{published.id}"' not in editing.get_data(as_text=True)  # not itself
+    nothing = client.get("/search/similar-ideas", query_string={"title": "Walfang"})
+    assert "Keinen ähnlichen Ansatz gefunden" in text_of(nothing)

@@ -117,3 +117,46 @@ def test_followers_of_an_idea_sent_back_for_review_no_longer_see_its_notificatio
     assert unread_count(follower) == 0 and notifications_page(follower, page=1).total == 0
     assert unread_count(author) == 1
     assert idea.title not in client_as(follower).get("/notifications/").get_data(as_text=True)
+
+
+def test_search_finds_exactly_the_posts_each_viewer_sees_as_text(app):
+    """The search's rule per viewer: posts the thread page shows them as plain text — never hidden, pending or
+    withdrawn text (also not for its author or the moderation), never a thread they may not see."""
+    from flask import current_app
+
+    from forum.search import engine
+    from forum.search import index as search_index
+    from forum.search.text import parse
+
+    threads, posts, viewers = _world()
+    for post in posts:
+        post.body_source = post.body_html = "Bericht über das Rotkehlchenprojekt."
+        search_index.index_post(post)  # withdrawn ones are left out here
+    counts = []
+    for viewer in viewers:
+        with current_app.test_request_context():
+            results = engine.search(viewer, parse("Rotkehlchenprojekt"), kind="post", per_page=50)
+        found = {int(result.url.rsplit("/", 1)[1]) for result in results.items}
+        expected = {post.id for post in posts
+                    if can_view_thread(viewer, post.thread) and post_shown_as(viewer, post) == "text"}
+        assert found == expected, viewer
+        counts.append(len(found))
+    assert counts == [2, 2, 3, 3, 3, 2, 0, 0]  # moderators and the idea's author also see the submitted idea
+
+
+def test_visible_events_attachments_and_organisations_match_their_predicates(app):
+    from flask_login import AnonymousUserMixin
+
+    from forum.events.models import Event
+    from forum.organisations.models import Organisation
+    from forum.permissions import (can_view_event, can_view_organisation, visible_events,
+                                   visible_organisations)
+    from tests.factories import make_event, make_organisation
+
+    event, organisation = make_event(), make_organisation()
+    for viewer in (make_user(), make_user(role="admin"), make_user(status="suspended"), AnonymousUserMixin()):
+        events = set(db.session.scalars(visible_events(viewer, select(Event.id).where(Event.id == event.id))))
+        assert events == ({event.id} if can_view_event(viewer, event) else set())
+        organisations = set(db.session.scalars(visible_organisations(viewer, select(Organisation.id).where(
+            Organisation.id == organisation.id))))
+        assert organisations == ({organisation.id} if can_view_organisation(viewer, organisation) else set())

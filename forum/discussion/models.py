@@ -87,7 +87,8 @@ class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (UniqueConstraint("thread_id", "number"),
                       Index("ix_posts_author_id_created_at", "author_id", "created_at"),
-                      Index("ix_posts_thread_id_pinned_at", "thread_id", "pinned_at"))
+                      Index("ix_posts_thread_id_pinned_at", "thread_id", "pinned_at"),
+                      Index("ix_posts_created_at", "created_at"))  # what is new since a moment (main/news.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))

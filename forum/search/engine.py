@@ -238,6 +238,25 @@ def search(user, query: Query, *, kind: str | None = None, filters: Filters | No
     return Results(counts=counts, items=_results(rows, query), page=page, pages=pages)
 
 
+SIMILAR_IDEAS = 5
+
+
+def similar_ideas(user, query: Query, *, leave_out: int | None = None, limit: int = SIMILAR_IDEAS) -> list[Idea]:
+    """The ideas the user may see that share the most words with a title and summary being written (query from
+    text.any_of), best first: shown beside the idea form, so a Jobcenter joins an idea instead of repeating it."""
+    if query.is_empty:
+        return []
+    source, matches, relevance = _match(query)
+    statement = (select(SearchDocument.object_id).select_from(source)
+                 .where(matches, SearchDocument.kind == "idea", _visible(user, "idea"))
+                 .order_by(desc(relevance), desc(SearchDocument.id)).limit(limit))
+    if leave_out is not None:
+        statement = statement.where(SearchDocument.object_id != leave_out)
+    ids = list(db.session.scalars(statement))
+    ideas = _LOADERS["idea"](ids) if ids else {}
+    return [ideas[id_] for id_ in ids if id_ in ideas]
+
+
 def _results(rows, query: Query) -> list[Result]:
     """What the result list shows of each document: one statement per kind on the page."""
     wanted: dict[str, list[int]] = {}

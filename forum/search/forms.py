@@ -42,3 +42,11 @@ class SearchForm(FilterForm):
     def validate_date_to(self, field):
         if field.data and isinstance(self.date_from.data, date) and field.data < self.date_from.data:
             raise ValidationError(_l("Das Enddatum liegt vor dem Anfangsdatum."))
+
+
+class SimilarIdeasForm(FilterForm):
+    """GET /search/similar-ideas: the title and summary being written, and the idea being edited (left out)."""
+
+    title = StringField(filters=[lambda value: value[:MAX_QUERY_CHARS] if value else ""])
+    summary = StringField(filters=[lambda value: value[:300] if value else ""])
+    idea = SelectField(coerce=_int_or_none, validators=[Optional()])

@@ -58,6 +58,7 @@ class Query:
     required: list[list[str]] = field(default_factory=list)
     excluded: list[list[str]] = field(default_factory=list)
     prefix_last: bool = False
+    any_of: bool = False  # one of the groups is enough (similar ideas), ranked by how many and how well
 
     @property
     def is_empty(self) -> bool:
@@ -96,13 +97,34 @@ def parse(text: str) -> Query:
     return query
 
 
+# Words that say nothing about what an idea is about; left out when looking for similar ideas.
+STOP_WORDS = frozenset(terms_ for terms_ in """
+aber alle als also am an auch auf aus bei bis damit dann das dass dem den der des die dies diese dieser durch ein
+eine einem einen einer es für gibt hat haben ihr im in ist jobcenter jedes kann mehr mit nach nicht noch nur oder
+sich sie sind so über um und uns unser unsere vom von vor wie wir wird werden zu zum zur zwischen
+""".split())
+
+
+def any_of(text: str, *, limit: int = 16) -> Query:
+    """A query for texts that share words with `text` (similar ideas): its distinct meaningful words, any of
+    which may occur (Query.any_of); short and stop words are left out."""
+    seen: list[str] = []
+    for word in _WORD.findall(text or ""):
+        if len(word) < 4 or word.lower() in STOP_WORDS:
+            continue
+        t = term(word)
+        if t not in seen:
+            seen.append(t)
+    return Query(required=[[t] for t in seen[:limit]], any_of=True)
+
+
 def fts5_expression(query: Query) -> str:
     """The query in SQLite FTS5's syntax. Terms are [^\\W_]+ only, so quoting them is all the escaping needed."""
     def group(terms_: list[str], prefix: bool = False) -> str:
         return '"' + " ".join(terms_) + '"' + ("*" if prefix else "")
 
     parts = [group(g, query.prefix_last and i == len(query.required) - 1) for i, g in enumerate(query.required)]
-    expression = " AND ".join(parts)
+    expression = (" OR " if query.any_of else " AND ").join(parts)
     for excluded in query.excluded:
         expression += " NOT " + group(excluded)
     return expression
@@ -118,6 +140,8 @@ def tsquery_expression(query: Query) -> str:
         return "(" + " <-> ".join(words) + ")"
 
     parts = [group(g, query.prefix_last and i == len(query.required) - 1) for i, g in enumerate(query.required)]
+    if query.any_of:
+        return " | ".join(parts)
     parts += ["!" + group(g) for g in query.excluded]
     return " & ".join(parts)
 

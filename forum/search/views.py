@@ -8,9 +8,9 @@ from flask_login import current_user
 from forum.permissions import can_search, require
 from forum.queries import page_number
 from forum.search import bp, engine
-from forum.search.forms import SearchForm
+from forum.search.forms import SearchForm, SimilarIdeasForm
 from forum.search.services import KIND_LABELS, filter_options, within_search_limit
-from forum.search.text import parse
+from forum.search.text import any_of, parse
 
 
 @bp.route("/")
@@ -38,8 +38,22 @@ def index():
             results = engine.search(current_user, query, kind=kind, filters=filters, sort=sort, page=page_number())
     return render_template("search/index.html", form=form, results=results, message=message, kind=kind,
                            kinds=KIND_LABELS, link=_link_with(form), options=options, sort=sort,
-                           filtered=bool(chosen) or sort == "date" or bool(form.date_from.errors or form.date_to.errors),
+                           filtered=bool(chosen or form.date_from.errors or form.date_to.errors) or sort == "date",
                            per_page=engine.PER_PAGE), status
+
+
+@bp.route("/similar-ideas")
+def similar_ideas():
+    """Ideas similar to a title and summary being written, as a piece of HTML for the idea form (its script asks
+    while the person types; without JavaScript the form's own button shows the same list)."""
+    require(can_search(current_user))
+    form = SimilarIdeasForm()
+    leave_out = _id(form.idea.raw_data)
+    if not within_search_limit(current_user):
+        return "", 429
+    query = any_of(f"{form.title.data or ''} {form.summary.data or ''}")
+    ideas = engine.similar_ideas(current_user, query, leave_out=leave_out)
+    return render_template("search/_similar_ideas.html", ideas=ideas, asked=not query.is_empty)
 
 
 def _id(raw: list[str] | None) -> int | None:

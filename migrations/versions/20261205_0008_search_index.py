@@ -1,4 +1,5 @@
 """Search and "Neu seit Ihrem letzten Besuch": users.news_read_at (when the user last marked everything as read),
+an index of posts by time (what is new since then),
 and the search index table, with PostgreSQL's generated tsvector column and GIN index, or SQLite's FTS5 table
 and the triggers that keep it equal (the same objects as forum/search/models.py creates with the table).
 
@@ -42,6 +43,8 @@ SQLITE = (
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('news_read_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.create_index('ix_posts_created_at', ['created_at'], unique=False)
     op.create_table(
         'search_documents',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -73,3 +76,5 @@ def downgrade():
     op.drop_table('search_documents')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('news_read_at')
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_posts_created_at')
