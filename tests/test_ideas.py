@@ -560,7 +560,8 @@ def test_the_list_sorts_by_votes_newest_and_recent_activity(member_client):
 
     def order(sort):
         page = text_of(member_client.get(f"/ideas/?sort={sort}"))
-        return sorted(("Alt", "Neu", "Beliebt"), key=lambda title: page.index(f" {title} "))
+        listed = page[page.index("gefunden"):]  # the list, not the navigation ("Neu für Sie")
+        return sorted(("Alt", "Neu", "Beliebt"), key=lambda title: listed.index(f" {title} "))
 
     assert order("votes") == ["Beliebt", "Alt", "Neu"]
     assert order("newest") == ["Neu", "Beliebt", "Alt"]

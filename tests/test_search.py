@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.clock import utcnow
 from forum.discussion import services as discussion
@@ -297,3 +297,19 @@ def test_similar_ideas_are_offered_while_writing_but_never_unpublished_ones_of_o
     assert f'href="/ideas/{published.id}"' not in editing.get_data(as_text=True)  # not itself
     nothing = client.get("/search/similar-ideas", query_string={"title": "Walfang"})
     assert "Keinen ähnlichen Ansatz gefunden" in text_of(nothing)
+
+
+def test_the_idea_form_shows_similar_ideas_without_javascript_and_saves_nothing(app, client_as, member):
+    from forum.ideas.models import Idea
+
+    existing = make_idea(title="Jobcoaching für Alleinerziehende", summary="Coaching in Teilzeit.")
+    search_index.index_idea(existing)
+    client = client_as(member)
+    before = db.session.scalar(select(func.count()).select_from(Idea))
+    page = client.post("/ideas/new", data={"title": "Coaching für Alleinerziehende", "summary": "Teilzeit.",
+                                           "similar": "1"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f'href="/ideas/{existing.id}"' in html
+    assert 'value="Coaching für Alleinerziehende"' in html  # what was typed stays
+    assert "Bitte" not in text_of(page).split("Gibt es den Ansatz schon?")[0]  # no validation messages
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == before

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
@@ -65,6 +65,8 @@ class IdeaForm(Form):
     target_groups = _terms_field(_l("Zielgruppen"))
     partner_types = _terms_field(_l("Beteiligte Kooperationspartner"))
     confirm_client_data = confirm_client_data_field()
+    # "Ähnliche Ansätze anzeigen": the form comes back with the similar ideas, nothing is saved (without JS).
+    similar = SubmitField(_l("Ähnliche Ansätze anzeigen"))
 
     def __init__(self, *args, terms: dict | None = None, organisations: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,6 +28,8 @@ from forum.permissions import (can_adopt_idea, can_edit_idea, can_link_idea_to_e
                                can_submit_idea, can_submit_idea_for_others, can_view_idea,
                                can_view_idea_revisions, can_vote, can_withdraw_adoption, require)
 from forum.queries import paginate
+from forum.search.engine import similar_ideas
+from forum.search.text import any_of
 
 PER_PAGE = 20
 SORT_LABELS = {"active": _l("zuletzt aktiv"), "votes": _l("meiste Stimmen"), "newest": _l("neueste zuerst")}
@@ -87,6 +89,14 @@ def _held_back(form: IdeaForm, render):
                            confirmed=form.confirm_client_data.data, context="idea", render=render)
 
 
+def _similar(form: IdeaForm, idea: Idea | None) -> dict:
+    """The ideas similar to the title and summary typed so far, for the form's list (nothing is validated or
+    saved: the button only looks)."""
+    query = any_of(f"{form.title.data or ''} {form.summary.data or ''}")
+    return {"similar": similar_ideas(current_user, query, leave_out=idea.id if idea else None),
+            "similar_asked": not query.is_empty}
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def submit():
     """Present an approach: title, summary, structured description, Jobcenter, contact and the three lists."""
@@ -99,6 +109,8 @@ def submit():
         if for_others:
             form.organisation_id.data = current_user.organisation_id
     render = partial(render_template, "ideas/form.html", form=form, idea=None)
+    if form.is_submitted() and form.similar.data:
+        return render(**_similar(form, None))
     if not form.validate_on_submit():
         return render()
     answer = _held_back(form, render)
@@ -132,6 +144,8 @@ def edit(idea_id: int):
             form.organisation_id.data = idea.organisation_id
     render = partial(render_template, "ideas/form.html", form=form, idea=idea,
                      retired_terms=[term for term in idea.terms if not term.active])
+    if form.is_submitted() and form.similar.data:
+        return render(**_similar(form, idea))
     if not form.validate_on_submit():
         return render()
     answer = _held_back(form, render)
