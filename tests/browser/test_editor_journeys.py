@@ -145,3 +145,9 @@ def test_the_idea_form_with_its_sections_toolbars_and_a_restored_draft_passes_ax
     expect(page.get_by_role("alert")).to_contain_text("Bitte beschreiben Sie die Ausgangslage.")
     expect(page.get_by_label("Ziel", exact=True)).to_have_value("Gesundheit wird Thema der Beratung.")
     check_accessibility(page)
+
+    page.set_viewport_size({"width": 320, "height": 720})  # WCAG 1.4.10: the toolbars wrap
+    sticking_out = page.evaluate("""() => [...document.querySelectorAll('.markdown-field *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map(e => e.outerHTML.slice(0, 120))""")
+    assert sticking_out == []
