@@ -313,3 +313,22 @@ def test_the_idea_form_shows_similar_ideas_without_javascript_and_saves_nothing(
     assert 'value="Coaching für Alleinerziehende"' in html  # what was typed stays
     assert "Bitte" not in text_of(page).split("Gibt es den Ansatz schon?")[0]  # no validation messages
     assert db.session.scalar(select(func.count()).select_from(Idea)) == before
+
+
+def test_an_event_page_searches_within_the_event_and_a_result_offers_more_by_its_author(app, client_as, member):
+    event = make_event(title="Fachtag Wohnen")
+    search_index.index_event(event)
+    author = make_user(display_name="Frieda Falke")
+    discussion.add_post(event.main_thread, "Das Housing-First-Modell aus Bremen.", author=author)
+    thread_with("Housing-First auch bei uns?", author=author)
+    client = client_as(member)
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'<input type="hidden" name="event" value="{event.id}">' in page
+    within = client.get(f"/search/?q=Housing&event={event.id}")
+    assert "Modell aus Bremen" in text_of(within) and "auch bei uns" not in text_of(within)
+    assert "Fachtag Wohnen" in text_of(within)  # the chosen event is offered as the filter's value
+    everywhere = client.get("/search/?q=Housing").get_data(as_text=True)
+    more = re.search(r'href="([^"]*author=%d[^"]*)"' % author.id, everywhere)
+    assert more and "Mehr von Frieda Falke" in everywhere
+    by_author = text_of(client.get(more.group(1).replace("&amp;", "&")))
+    assert "Alle (2)" in by_author and "Frieda Falke" in by_author

@@ -54,6 +54,7 @@ class Result:
     snippet: Markup
     when: datetime | None = None
     details: list[str] = field(default_factory=list)
+    author: tuple[int, str] | None = None  # (id, name): the results page offers "more by this person"
 
 
 @dataclass
@@ -284,7 +285,8 @@ _LOADERS = {
         joinedload(Post.thread).joinedload(Thread.event), joinedload(Post.thread).joinedload(Thread.idea))),
     "thread": lambda ids: _by_id(select(Thread).where(Thread.id.in_(ids)).options(
         joinedload(Thread.board), joinedload(Thread.created_by))),
-    "idea": lambda ids: _by_id(select(Idea).where(Idea.id.in_(ids)).options(joinedload(Idea.organisation))),
+    "idea": lambda ids: _by_id(select(Idea).where(Idea.id.in_(ids)).options(joinedload(Idea.organisation),
+                                                                            joinedload(Idea.author))),
     "event": lambda ids: _by_id(select(Event).where(Event.id.in_(ids))),
     "document": lambda ids: _by_id(select(EventAttachment).where(EventAttachment.id.in_(ids)).options(
         joinedload(EventAttachment.event))),
@@ -302,13 +304,15 @@ def _post_place(thread: Thread) -> str:
 
 _DESCRIBE = {
     "post": lambda post: Result("post", post.thread.title, url_for("discussion.post", post_id=post.id), Markup(),
-                                post.created_at, [post.author.display_name, _post_place(post.thread)]),
+                                post.created_at, [post.author.display_name, _post_place(post.thread)],
+                                (post.author.id, post.author.display_name)),
     "thread": lambda thread: Result("thread", thread.title, url_for("discussion.show", thread_id=thread.id),
                                     Markup(), thread.created_at,
                                     [thread.created_by.display_name if thread.created_by else "",
                                      thread.board.title if thread.board else ""]),
     "idea": lambda idea: Result("idea", idea.title, url_for("ideas.show", idea_id=idea.id), Markup(),
-                                idea.created_at, [idea.organisation.name, idea.status_label]),
+                                idea.created_at, [idea.organisation.name, idea.status_label],
+                                (idea.author_id, idea.author.display_name)),
     "event": lambda event: Result("event", event.title, url_for("events.show", event_id=event.id), Markup(),
                                   event.starts_at, [event.location]),
     "document": lambda attachment: Result(
