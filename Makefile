@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app forum
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install assets translations db seed serve extract-messages bench clean
+.PHONY: run test install assets translations db seed serve extract-messages bench bench-search clean
 
 run: install assets translations db seed serve
 
@@ -67,3 +67,8 @@ clean:
 # Seeds 5,000 users into a throw-away database, serves under gunicorn, prints p50/p95 per page against budgets.
 bench: install assets translations
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The search with 1,000,000 posts (SEARCH_BENCH_ARGS="--posts 100000" for a quick run; PostgreSQL with
+# FORUM_BENCH_DATABASE_URL pointing to an empty database).
+bench-search: install assets translations
+	$(BIN)/python bench/search.py $(SEARCH_BENCH_ARGS)

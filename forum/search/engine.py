@@ -4,6 +4,13 @@ A search is three statements whatever the data size: the counts per kind, one pa
 and (per kind on that page) the rows to show. Every document passes the same rule as its page — the
 permissions.visible_* filters, applied in SQL — and posts only with the text everyone sees (never a hidden,
 pending or withdrawn post, also not for its author or the moderation: they have the thread page for that).
+
+Speed with a million posts (bench/search.py): a common word matches hundreds of thousands of documents, and
+counting or ranking them all took seconds. So each kind contributes at most its CANDIDATES + 1 latest matching
+documents the user may see (newest index rows first, read in that order from the full-text index and stopped
+early), the tabs say "1.000+" beyond that, and relevance orders those candidates. Below CANDIDATES nothing
+differs from counting and ranking everything. Visibility and filters are correlated EXISTS checks per document
+(_among) instead of IN-lists of every visible post.
 """
 from __future__ import annotations
 
@@ -12,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy import and_, case, column, desc, false, func, literal_column, or_, select, table
+from flask_babel import format_number
+from sqlalchemy import case, column, desc, exists, func, literal, literal_column, or_, select, table, union_all
 from sqlalchemy.orm import joinedload
 
 from forum import permissions
@@ -28,6 +36,7 @@ from forum.search.text import Query, fts5_expression, snippet, tsquery_expressio
 
 PER_PAGE = 20
 MAX_PAGE = 50  # deep pages of a full-text search are never what anyone wants; a filter is
+CANDIDATES = PER_PAGE * MAX_PAGE  # per kind: counted up to this ("1.000+" beyond) and ranked (see above)
 _EPOCH = date(2000, 1, 1)
 RECENCY_DAYS = 730.0  # a two-year-old document counts half as much as one of today with the same words
 
@@ -68,6 +77,13 @@ class Results:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def label(self, kind: str | None = None) -> str:
+        """The number of results of a kind (or of all) as the page shows it: "1.000+" when a kind has more than
+        CANDIDATES, which are not counted further."""
+        kinds = [kind] if kind else list(self.counts)
+        shown = sum(min(self.counts[k], CANDIDATES) for k in kinds)
+        return format_number(shown) + ("+" if any(self.counts[k] > CANDIDATES for k in kinds) else "")
+
     @property
     def has_prev(self) -> bool:
         return self.page > 1
@@ -91,42 +107,78 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _match(query: Query):
-    """(FROM clause, WHERE condition, relevance: higher is better) of a query on this database."""
+def _match(query: Query, kind: str):
+    """(FROM clause, WHERE condition, relevance: higher is better, latest first) of a query for the documents
+    of one kind.
+
+    The kind is written into the statement (not a parameter) so that PostgreSQL plans each kind with its own
+    numbers; SQLite's FTS5 table holds the kind as a column, so the full-text index itself narrows to it, and
+    gives its rows newest first when asked for its own rowid (not search_documents.id, the same number)."""
     if _postgresql():
         vector = literal_column("search_documents.vector")
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_expression(query))
-        return SearchDocument.__table__, vector.op("@@")(tsquery), func.ts_rank_cd(vector, tsquery)
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                                  literal(tsquery_expression(query), literal_execute=True))
+        return (SearchDocument.__table__, vector.op("@@")(tsquery), func.ts_rank_cd(vector, tsquery),
+                desc(SearchDocument.id))
     fts = literal_column("search_fts")
     joined = SearchDocument.__table__.join(_FTS, _FTS.c.rowid == SearchDocument.id)
-    return joined, fts.op("MATCH")(fts5_expression(query)), -func.bm25(fts, 4.0, 1.0)
+    expression = f"kind : {kind} AND {{title_terms body_terms}} : ({fts5_expression(query)})"
+    return joined, fts.op("MATCH")(expression), -func.bm25(fts, 4.0, 1.0, 0.0), desc(_FTS.c.rowid)
 
 
 _FTS = table("search_fts", column("rowid"))  # SQLite's FTS5 table (forum/search/models.py)
 
 
+def _candidates(user, query: Query, kind: str, filters: Filters, *, limit: int | None = CANDIDATES + 1):
+    """The documents of one kind that match and that the user may see, latest first, at most `limit` (None:
+    all), with their relevance; None when the filters exclude the kind."""
+    conditions = _filtered(kind, filters)
+    if conditions is None:
+        return None
+    source, matches, relevance, latest = _match(query, kind)
+    statement = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.title,
+                        SearchDocument.body, SearchDocument.created_at, SearchDocument.day,
+                        relevance.label("relevance"))
+                 .select_from(source)
+                 .where(matches, SearchDocument.kind == literal(kind, literal_execute=True), _visible(user, kind),
+                        *conditions)
+                 .order_by(latest).limit(limit))
+    return statement
+
+
+def _union(statements):
+    """The candidates of several kinds as one subquery (each part keeps its own order and limit)."""
+    parts = [statement.subquery() for statement in statements]
+    return union_all(*[select(*part.c) for part in parts]).subquery("candidates")
+
+
 # --- who may see what, and the filters, per kind --------------------------------------------------------------
+
+def _among(statement, column=SearchDocument.object_id):
+    """`column IN (statement)` (a select of one column) written as a correlated EXISTS: the same rows, but the
+    database checks each matching document by key instead of first listing, e.g., every visible post."""
+    return exists(statement.where(statement.selected_columns[0] == column))
+
 
 def _visible(user, kind: str):
     """SQL condition on SearchDocument: the documents of this kind the user may see as a result."""
-    ids = SearchDocument.object_id
     if kind == "post":
         shown = select(Post.id).where(Post.hidden_at.is_(None), Post.withdrawn_at.is_(None))
-        return ids.in_(permissions.readable_posts(user, shown))
+        return _among(permissions.readable_posts(user, shown))
     if kind == "thread":
-        return ids.in_(permissions.visible_threads(user, select(Thread.id)))
+        return _among(permissions.visible_threads(user, select(Thread.id)))
     if kind == "idea":
-        return ids.in_(permissions.visible_ideas(user, select(Idea.id)))
+        return _among(permissions.visible_ideas(user, select(Idea.id)))
     if kind == "event":
-        return ids.in_(permissions.visible_events(user, select(Event.id)))
+        return _among(permissions.visible_events(user, select(Event.id)))
     if kind == "document":
-        return ids.in_(permissions.visible_attachments(user, select(EventAttachment.id)))
-    return ids.in_(permissions.visible_organisations(user, select(Organisation.id)))
+        return _among(permissions.visible_attachments(user, select(EventAttachment.id)))
+    return _among(permissions.visible_organisations(user, select(Organisation.id)))
 
 
 def _authors(*conditions):
-    return SearchDocument.author_id.in_(select(User.id).join(Organisation, User.organisation_id == Organisation.id)
-                                        .where(*conditions))
+    return _among(select(User.id).join(Organisation, User.organisation_id == Organisation.id).where(*conditions),
+                  SearchDocument.author_id)
 
 
 def _filtered(kind: str, filters: Filters) -> list | None:
@@ -136,21 +188,21 @@ def _filtered(kind: str, filters: Filters) -> list | None:
     if filters.board_id is not None:
         in_board = select(Thread.id).where(Thread.board_id == filters.board_id)
         if kind == "post":
-            conditions.append(ids.in_(select(Post.id).where(Post.thread_id.in_(in_board))))
+            conditions.append(_among(select(Post.id).where(Post.thread_id.in_(in_board))))
         elif kind == "thread":
-            conditions.append(ids.in_(in_board))
+            conditions.append(_among(in_board))
         else:
             return None
     if filters.event_id is not None:
         event_threads = select(Thread.id).where(or_(Thread.event_id == filters.event_id,
                                                     Thread.follow_up_event_id == filters.event_id))
         by_kind = {
-            "post": lambda: ids.in_(select(Post.id).where(Post.thread_id.in_(event_threads))),
-            "thread": lambda: ids.in_(event_threads),
+            "post": lambda: _among(select(Post.id).where(Post.thread_id.in_(event_threads))),
+            "thread": lambda: _among(event_threads),
             "event": lambda: ids == filters.event_id,
-            "document": lambda: ids.in_(select(EventAttachment.id).where(
+            "document": lambda: _among(select(EventAttachment.id).where(
                 EventAttachment.event_id == filters.event_id)),
-            "idea": lambda: ids.in_(select(IdeaEvent.idea_id).where(IdeaEvent.event_id == filters.event_id)),
+            "idea": lambda: _among(select(IdeaEvent.idea_id).where(IdeaEvent.event_id == filters.event_id)),
         }
         if kind not in by_kind:
             return None
@@ -158,9 +210,9 @@ def _filtered(kind: str, filters: Filters) -> list | None:
     if filters.topic_id is not None:
         with_topic = select(idea_terms.c.idea_id).where(idea_terms.c.term_id == filters.topic_id)
         if kind == "idea":
-            conditions.append(ids.in_(with_topic))
+            conditions.append(_among(with_topic))
         elif kind == "post":
-            conditions.append(ids.in_(select(Post.id).join(Thread, Post.thread_id == Thread.id)
+            conditions.append(_among(select(Post.id).join(Thread, Post.thread_id == Thread.id)
                                       .where(Thread.idea_id.in_(with_topic))))
         else:
             return None
@@ -169,12 +221,12 @@ def _filtered(kind: str, filters: Filters) -> list | None:
         by_kind = {
             "post": lambda: _authors(Organisation.land == land),
             "thread": lambda: _authors(Organisation.land == land),
-            "idea": lambda: ids.in_(select(Idea.id).join(Organisation, Idea.organisation_id == Organisation.id)
+            "idea": lambda: _among(select(Idea.id).join(Organisation, Idea.organisation_id == Organisation.id)
                                     .where(Organisation.land == land)),
-            "event": lambda: ids.in_(select(Event.id).where(Event.land == land)),
-            "document": lambda: ids.in_(select(EventAttachment.id).join(Event, EventAttachment.event_id == Event.id)
+            "event": lambda: _among(select(Event.id).where(Event.land == land)),
+            "document": lambda: _among(select(EventAttachment.id).join(Event, EventAttachment.event_id == Event.id)
                                         .where(Event.land == land)),
-            "organisation": lambda: ids.in_(select(Organisation.id).where(Organisation.land == land)),
+            "organisation": lambda: _among(select(Organisation.id).where(Organisation.land == land)),
         }
         conditions.append(by_kind[kind]())
     if filters.organisation_id is not None:
@@ -182,7 +234,7 @@ def _filtered(kind: str, filters: Filters) -> list | None:
         by_kind = {
             "post": lambda: _authors(Organisation.id == organisation_id),
             "thread": lambda: _authors(Organisation.id == organisation_id),
-            "idea": lambda: ids.in_(select(Idea.id).where(Idea.organisation_id == organisation_id)),
+            "idea": lambda: _among(select(Idea.id).where(Idea.organisation_id == organisation_id)),
             "organisation": lambda: ids == organisation_id,
         }
         if kind not in by_kind:
@@ -199,16 +251,6 @@ def _filtered(kind: str, filters: Filters) -> list | None:
     return conditions
 
 
-def _allowed(user, kinds, filters: Filters):
-    """One condition: each kind with its visibility rule and filters."""
-    parts = []
-    for kind in kinds:
-        conditions = _filtered(kind, filters)
-        if conditions is not None:
-            parts.append(and_(SearchDocument.kind == kind, _visible(user, kind), *conditions))
-    return or_(*parts) if parts else false()
-
-
 # --- the search ---------------------------------------------------------------------------------------------
 
 def search(user, query: Query, *, kind: str | None = None, filters: Filters | None = None, sort: str = "relevance",
@@ -218,23 +260,29 @@ def search(user, query: Query, *, kind: str | None = None, filters: Filters | No
     filters = filters or Filters()
     if query.is_empty:
         return Results(counts=dict.fromkeys(KINDS, 0), items=[], page=1, pages=1)
-    source, matches, relevance = _match(query)
-    counted = dict(db.session.execute(
-        select(SearchDocument.kind, func.count()).select_from(source)
-        .where(matches, _allowed(user, KINDS, filters)).group_by(SearchDocument.kind)).all())
+    per_kind = {k: _candidates(user, query, k, filters) for k in KINDS}
+    per_kind = {k: statement for k, statement in per_kind.items() if statement is not None}
+    if not per_kind:
+        return Results(counts=dict.fromkeys(KINDS, 0), items=[], page=1, pages=1)
+    counted_rows = _union(per_kind.values())
+    counted = dict(db.session.execute(select(counted_rows.c.kind, func.count()).group_by(counted_rows.c.kind)).all())
     counts = {k: counted.get(k, 0) for k in KINDS}
     total = counts[kind] if kind else sum(counts.values())
     pages = max(1, min(MAX_PAGE, -(-total // per_page)))
     page = min(max(page, 1), pages)
+    shown = [per_kind[k] for k in ([kind] if kind else KINDS) if k in per_kind]
+    if not shown:
+        return Results(counts=counts, items=[], page=page, pages=pages)
+    candidates = _union(shown)
     if sort == "date":
-        order = (desc(SearchDocument.created_at), desc(SearchDocument.id))
+        order = (desc(candidates.c.created_at), desc(candidates.c.id))
     else:
         today = (utcnow().date() - _EPOCH).days
-        recency = 1.0 / (1.0 + (today - SearchDocument.day) / RECENCY_DAYS)
-        order = (desc(relevance * case((SearchDocument.day > today, 1.0), else_=recency)), desc(SearchDocument.id))
+        recency = 1.0 / (1.0 + (today - candidates.c.day) / RECENCY_DAYS)
+        order = (desc(candidates.c.relevance * case((candidates.c.day > today, 1.0), else_=recency)),
+                 desc(candidates.c.id))
     rows = db.session.execute(
-        select(SearchDocument.kind, SearchDocument.object_id, SearchDocument.title, SearchDocument.body)
-        .select_from(source).where(matches, _allowed(user, [kind] if kind else KINDS, filters))
+        select(candidates.c.kind, candidates.c.object_id, candidates.c.title, candidates.c.body)
         .order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return Results(counts=counts, items=_results(rows, query), page=page, pages=pages)
 
@@ -247,9 +295,10 @@ def similar_ideas(user, query: Query, *, leave_out: int | None = None, limit: in
     text.any_of), best first: shown beside the idea form, so a Jobcenter joins an idea instead of repeating it."""
     if query.is_empty:
         return []
-    source, matches, relevance = _match(query)
+    source, matches, relevance, _latest = _match(query, "idea")
     statement = (select(SearchDocument.object_id).select_from(source)
-                 .where(matches, SearchDocument.kind == "idea", _visible(user, "idea"))
+                 .where(matches, SearchDocument.kind == literal("idea", literal_execute=True),
+                        _visible(user, "idea"))
                  .order_by(desc(relevance), desc(SearchDocument.id)).limit(limit))
     if leave_out is not None:
         statement = statement.where(SearchDocument.object_id != leave_out)

@@ -5,7 +5,8 @@ The rows are written by forum/search/index.py in the same transaction as the cha
 engine builds from them is declared here once, per dialect, and created with the table:
 
 - PostgreSQL: a generated `tsvector` column (title terms weighted A, body terms B) with a GIN index.
-- SQLite: an FTS5 table `search_fts` kept equal to the rows by triggers.
+- SQLite: an FTS5 table `search_fts` kept equal to the rows by triggers; it also holds the kind, so that a
+  search of one kind is narrowed by the full-text index itself.
 
 The terms are already folded and stemmed, so both engines use their plain ("simple"/unicode61) tokenisers and
 agree on every query. Migration 0008 creates the same objects; ENGINE_OBJECTS names them for Alembic's
@@ -28,7 +29,9 @@ KINDS = ("post", "thread", "idea", "event", "document", "organisation")
 class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (UniqueConstraint("kind", "object_id"),
-                      Index("ix_search_documents_kind_created_at", "kind", "created_at"))
+                      Index("ix_search_documents_kind_created_at", "kind", "created_at"),
+                      # the latest matches of one kind first (engine.py's candidates on PostgreSQL)
+                      Index("ix_search_documents_kind_id", "kind", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -49,10 +52,11 @@ POSTGRESQL_DDL = (
     "CREATE INDEX ix_search_documents_vector ON search_documents USING gin (vector)",
 )
 SQLITE_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, "
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, kind, "
     "tokenize = 'unicode61 remove_diacritics 0')",
     "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts (rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms); END",
+    "INSERT INTO search_fts (rowid, title_terms, body_terms, kind) "
+    "VALUES (new.id, new.title_terms, new.body_terms, new.kind); END",
     "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id; END",
     "CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE OF title_terms, body_terms ON search_documents "

@@ -28,10 +28,11 @@ POSTGRESQL = (
     "CREATE INDEX ix_search_documents_vector ON search_documents USING gin (vector)",
 )
 SQLITE = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, "
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, kind, "
     "tokenize = 'unicode61 remove_diacritics 0')",
     "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts (rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms); END",
+    "INSERT INTO search_fts (rowid, title_terms, body_terms, kind) "
+    "VALUES (new.id, new.title_terms, new.body_terms, new.kind); END",
     "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id; END",
     "CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE OF title_terms, body_terms ON search_documents "
@@ -65,6 +66,7 @@ def upgrade():
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_documents_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_search_documents_kind_created_at', ['kind', 'created_at'], unique=False)
+        batch_op.create_index('ix_search_documents_kind_id', ['kind', 'id'], unique=False)
     statements = POSTGRESQL if op.get_bind().dialect.name == 'postgresql' else SQLITE
     for statement in statements:
         op.execute(statement)
