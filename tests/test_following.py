@@ -44,7 +44,7 @@ def test_only_threads_ideas_and_events_can_be_followed(app, member):
 
 
 def test_submitting_an_idea_follows_it(app, member):
-    data = idea_services.IdeaData(title="Gesundheit im Jobcenter", summary="Kurz", description="Lang",
+    data = idea_services.IdeaData(title="Gesundheit im Jobcenter", summary="Kurz", sections={"situation": "Lang"},
                                   contact="Erika Beispiel", terms=[make_term()])
     idea = idea_services.submit_idea(data, author=member, organisation=member.organisation)
     assert following.is_following(member, idea)

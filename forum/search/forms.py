@@ -23,7 +23,10 @@ class SearchForm(FilterForm):
 
     q = StringField(_l("Suchbegriff"), filters=[lambda value: " ".join(value.split()) if value else ""],
                     validators=[Length(max=MAX_QUERY_CHARS, message=_l(
-                        "Bitte kürzen Sie die Suche auf höchstens %(max)d Zeichen."))])
+                        "Bitte kürzen Sie die Suche auf höchstens %(max)d Zeichen."))],
+                    description=_l("Tipps: „Wörter in Anführungszeichen“ finden genau diese Wortfolge, -wort "
+                                   "schließt ein Wort aus. Paragrafen wie § 16i finden Sie so, wie sie geschrieben "
+                                   "werden."))
     kind = SelectField(_l("Art"))
     board = SelectField(_l("Fachforum"), coerce=_int_or_none, validators=[Optional()])
     event = SelectField(_l("Veranstaltung"), coerce=_int_or_none, validators=[Optional()])

@@ -41,6 +41,8 @@ def test_keyboard_reaches_the_reply_form_of_a_long_thread_and_the_author_profile
     expect(page.locator(".thread-nav").get_by_role("link", name="Antworten", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/discussion/{thread_id}\?page=3#antworten$"))
+    page.keyboard.press("Tab")  # the text formatting toolbar (one stop) comes first, then the text field
+    expect(page.get_by_role("toolbar", name="Textformatierung").get_by_role("button", name="Fett")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Ihr Beitrag")).to_be_focused()
     expect(top.get_by_role("link", name="Seite 3", exact=True)).to_have_attribute("aria-current", "page")
