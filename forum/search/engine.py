@@ -1,6 +1,6 @@
 """The search itself: one module that hides which database answers.
 
-A search is three statements whatever the data size: the counts per kind, one page of matching documents,
+A search is two statements whatever the data size: the counts per kind with one page of matching documents,
 and (per kind on that page) the rows to show. Every document passes the same rule as its page — the
 permissions.visible_* filters, applied in SQL — and posts only with the text everyone sees (never a hidden,
 pending or withdrawn post, also not for its author or the moderation: they have the thread page for that).
@@ -20,7 +20,8 @@ from datetime import date, datetime, time, timedelta
 from flask import url_for
 from markupsafe import Markup
 from flask_babel import format_number
-from sqlalchemy import case, column, desc, exists, func, literal, literal_column, or_, select, table, union_all
+from sqlalchemy import (case, column, desc, exists, func, literal, literal_column, null, or_, select, table,
+                        union_all)
 from sqlalchemy.orm import joinedload
 
 from forum import permissions
@@ -107,7 +108,36 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _match(query: Query, kind: str):
+COMPLETIONS = 64  # words a prefix may stand for before SQLite is left to expand it itself
+
+
+def _completions(query: Query) -> list[str] | None:
+    """SQLite: the indexed words that start with the word being typed (query.prefix_last), from the FTS5
+    vocabulary; None when there is no prefix, on PostgreSQL, or when there are more than COMPLETIONS. FTS5 merges
+    the lists of all words of a prefix before it can return the first row, once per kind, which cost 20 ms per
+    kind with a million posts; the same words OR-ed are read lazily, newest first, and stop early."""
+    if not query.prefix_last or _postgresql():
+        return None
+    prefix = query.required[-1][-1]
+    words = list(db.session.scalars(select(column("term")).select_from(table("search_fts_vocab"))
+                                    .where(column("term") >= prefix, column("term") < prefix + "\U0010ffff")
+                                    .limit(COMPLETIONS + 1)))
+    return words if len(words) <= COMPLETIONS else None
+
+
+def _fts5(query: Query, completions: list[str] | None) -> str:
+    """text.fts5_expression, with the prefix replaced by its completions when there are few."""
+    if completions is None:
+        return fts5_expression(query)
+    if not completions:
+        completions = query.required[-1]  # nothing starts so: match the word itself (which is not there)
+    words = "(" + " OR ".join(f'"{word}"' for word in completions) + ")"
+    rest = Query(required=query.required[:-1], excluded=query.excluded)
+    return f"{fts5_expression(rest)} AND {words}" if rest.required else \
+        words + "".join(" NOT " + fts5_expression(Query(required=[group])) for group in query.excluded)
+
+
+def _match(query: Query, kind: str, completions: list[str] | None = None):
     """(FROM clause, WHERE condition, relevance: higher is better, latest first) of a query for the documents
     of one kind.
 
@@ -122,23 +152,43 @@ def _match(query: Query, kind: str):
                 desc(SearchDocument.id))
     fts = literal_column("search_fts")
     joined = SearchDocument.__table__.join(_FTS, _FTS.c.rowid == SearchDocument.id)
-    expression = f"kind : {kind} AND {{title_terms body_terms}} : ({fts5_expression(query)})"
-    return joined, fts.op("MATCH")(expression), -func.bm25(fts, 4.0, 1.0, 0.0), desc(_FTS.c.rowid)
+    expression = f"kind : {kind} AND {{title_terms body_terms}} : ({_fts5(query, completions)})"
+    return joined, fts.op("MATCH")(expression), _term_relevance(query), desc(_FTS.c.rowid)
+
+
+def _term_relevance(query: Query):
+    """SQLite's relevance: per wanted word or phrase, how often it occurs in the title (weighing 4) and the
+    text, saturating (1 occurrence 0.5, 3 occurrences 0.75 …), summed. Computed from the stored terms of the
+    candidates only: FTS5's bm25() first counts every document holding each phrase of the query, and the kind
+    is one of them (a million posts), which took longer than the whole budget."""
+    score = literal(0.0)
+    for i, group in enumerate(query.required):
+        needle = " " + " ".join(group) + ("" if query.prefix_last and i == len(query.required) - 1 else " ")
+        weight = 4 * _occurrences(SearchDocument.title_terms, needle) \
+            + _occurrences(SearchDocument.body_terms, needle)
+        score = score + weight / (weight + 1.0)
+    return score
+
+
+def _occurrences(column, needle: str):
+    """How often `needle` (terms between spaces) occurs in a column of terms."""
+    padded = literal(" ") + column + literal(" ")
+    return (func.length(padded) - func.length(func.replace(padded, needle, ""))) / len(needle)
 
 
 _FTS = table("search_fts", column("rowid"))  # SQLite's FTS5 table (forum/search/models.py)
 
 
-def _candidates(user, query: Query, kind: str, filters: Filters, *, limit: int | None = CANDIDATES + 1):
+def _candidates(user, query: Query, kind: str, filters: Filters, completions: list[str] | None, *,
+                limit: int | None = CANDIDATES + 1):
     """The documents of one kind that match and that the user may see, latest first, at most `limit` (None:
     all), with their relevance; None when the filters exclude the kind."""
     conditions = _filtered(kind, filters)
     if conditions is None:
         return None
-    source, matches, relevance, latest = _match(query, kind)
-    statement = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.title,
-                        SearchDocument.body, SearchDocument.created_at, SearchDocument.day,
-                        relevance.label("relevance"))
+    source, matches, relevance, latest = _match(query, kind, completions)
+    statement = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.created_at,
+                        SearchDocument.day, relevance.label("relevance"))
                  .select_from(source)
                  .where(matches, SearchDocument.kind == literal(kind, literal_execute=True), _visible(user, kind),
                         *conditions)
@@ -147,9 +197,9 @@ def _candidates(user, query: Query, kind: str, filters: Filters, *, limit: int |
 
 
 def _union(statements):
-    """The candidates of several kinds as one subquery (each part keeps its own order and limit)."""
+    """The candidates of several kinds as one select (each part keeps its own order and limit)."""
     parts = [statement.subquery() for statement in statements]
-    return union_all(*[select(*part.c) for part in parts]).subquery("candidates")
+    return union_all(*[select(*part.c) for part in parts])
 
 
 # --- who may see what, and the filters, per kind --------------------------------------------------------------
@@ -260,20 +310,25 @@ def search(user, query: Query, *, kind: str | None = None, filters: Filters | No
     filters = filters or Filters()
     if query.is_empty:
         return Results(counts=dict.fromkeys(KINDS, 0), items=[], page=1, pages=1)
-    per_kind = {k: _candidates(user, query, k, filters) for k in KINDS}
+    completions = _completions(query)
+    per_kind = {k: _candidates(user, query, k, filters, completions) for k in KINDS}
     per_kind = {k: statement for k, statement in per_kind.items() if statement is not None}
     if not per_kind:
         return Results(counts=dict.fromkeys(KINDS, 0), items=[], page=1, pages=1)
-    counted_rows = _union(per_kind.values())
-    counted = dict(db.session.execute(select(counted_rows.c.kind, func.count()).group_by(counted_rows.c.kind)).all())
-    counts = {k: counted.get(k, 0) for k in KINDS}
+    page = max(page, 1)
+    counts, rows = _counts_and_page(per_kind, kind, sort, page, per_page)
     total = counts[kind] if kind else sum(counts.values())
     pages = max(1, min(MAX_PAGE, -(-total // per_page)))
-    page = min(max(page, 1), pages)
-    shown = [per_kind[k] for k in ([kind] if kind else KINDS) if k in per_kind]
-    if not shown:
-        return Results(counts=counts, items=[], page=page, pages=pages)
-    candidates = _union(shown)
+    if page > pages:  # asked beyond the last page (an old link): show the last one
+        page = pages
+        counts, rows = _counts_and_page(per_kind, kind, sort, page, per_page)
+    return Results(counts=counts, items=_results(rows, query), page=page, pages=pages)
+
+
+def _counts_and_page(per_kind: dict, kind: str | None, sort: str, page: int, per_page: int):
+    """({kind: candidates}, rows of the page) in one statement, so the candidates are found once: the
+    candidates of every kind as a CTE, its page (of the tab's kind) and its count per kind as one result."""
+    candidates = _union(per_kind.values()).cte("candidates")
     if sort == "date":
         order = (desc(candidates.c.created_at), desc(candidates.c.id))
     else:
@@ -281,10 +336,22 @@ def search(user, query: Query, *, kind: str | None = None, filters: Filters | No
         recency = 1.0 / (1.0 + (today - candidates.c.day) / RECENCY_DAYS)
         order = (desc(candidates.c.relevance * case((candidates.c.day > today, 1.0), else_=recency)),
                  desc(candidates.c.id))
-    rows = db.session.execute(
-        select(candidates.c.kind, candidates.c.object_id, candidates.c.title, candidates.c.body)
-        .order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
-    return Results(counts=counts, items=_results(rows, query), page=page, pages=pages)
+    shown = (select(candidates.c.id, candidates.c.kind, candidates.c.object_id,
+                    func.row_number().over(order_by=order).label("position"))
+             .order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    if kind:
+        shown = shown.where(candidates.c.kind == kind)
+    shown = shown.subquery("shown")
+    with_text = select(shown.c.kind, shown.c.object_id, SearchDocument.body, shown.c.position).join_from(
+        shown, SearchDocument, SearchDocument.id == shown.c.id)  # the text of the page's rows only
+    counted = select(candidates.c.kind, null(), null(), -func.count()).group_by(candidates.c.kind)
+    counts, rows = dict.fromkeys(KINDS, 0), []
+    for row in db.session.execute(union_all(with_text, counted)).all():
+        if row.position < 0:  # a count, negated to tell it from a position
+            counts[row.kind] = -row.position
+        else:
+            rows.append(row)
+    return counts, sorted(rows, key=lambda row: row.position)
 
 
 SIMILAR_IDEAS = 5
@@ -295,7 +362,7 @@ def similar_ideas(user, query: Query, *, leave_out: int | None = None, limit: in
     text.any_of), best first: shown beside the idea form, so a Jobcenter joins an idea instead of repeating it."""
     if query.is_empty:
         return []
-    source, matches, relevance, _latest = _match(query, "idea")
+    source, matches, relevance, _latest = _match(query, "idea", _completions(query))
     statement = (select(SearchDocument.object_id).select_from(source)
                  .where(matches, SearchDocument.kind == literal("idea", literal_execute=True),
                         _visible(user, "idea"))

@@ -6,7 +6,8 @@ engine builds from them is declared here once, per dialect, and created with the
 
 - PostgreSQL: a generated `tsvector` column (title terms weighted A, body terms B) with a GIN index.
 - SQLite: an FTS5 table `search_fts` kept equal to the rows by triggers; it also holds the kind, so that a
-  search of one kind is narrowed by the full-text index itself.
+  search of one kind is narrowed by the full-text index itself. `search_fts_vocab` lists its terms (the
+  completions of a word being typed, engine.py).
 
 The terms are already folded and stemmed, so both engines use their plain ("simple"/unicode61) tokenisers and
 agree on every query. Migration 0008 creates the same objects; ENGINE_OBJECTS names them for Alembic's
@@ -54,6 +55,7 @@ POSTGRESQL_DDL = (
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, kind, "
     "tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab(search_fts, row)",
     "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
     "INSERT INTO search_fts (rowid, title_terms, body_terms, kind) "
     "VALUES (new.id, new.title_terms, new.body_terms, new.kind); END",
@@ -63,7 +65,7 @@ SQLITE_DDL = (
     "BEGIN UPDATE search_fts SET title_terms = new.title_terms, body_terms = new.body_terms WHERE rowid = old.id; "
     "END",
 )
-SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts",)
+SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts_vocab", "DROP TABLE IF EXISTS search_fts")
 # What the engines add beside the model, so that the schema comparison of the migration test skips it.
 ENGINE_OBJECTS = {"tables": ("search_fts",), "columns": ("vector",), "indexes": ("ix_search_documents_vector",)}
 

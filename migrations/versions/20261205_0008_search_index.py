@@ -30,6 +30,7 @@ POSTGRESQL = (
 SQLITE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, kind, "
     "tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab(search_fts, row)",
     "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
     "INSERT INTO search_fts (rowid, title_terms, body_terms, kind) "
     "VALUES (new.id, new.title_terms, new.body_terms, new.kind); END",
@@ -74,6 +75,7 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == 'sqlite':
+        op.execute("DROP TABLE IF EXISTS search_fts_vocab")
         op.execute("DROP TABLE IF EXISTS search_fts")
     op.drop_table('search_documents')
     with op.batch_alter_table('users', schema=None) as batch_op:
