@@ -62,6 +62,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # iCalendar SEQUENCE: counted up with every change calendars must apply (an edit, a cancellation).
     ical_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Days before the start when `send-reminders` mails registered people and the waiting list.
+    reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
 
     main_thread = relationship("Thread", foreign_keys="Thread.event_id", back_populates="event", uselist=False)
     follow_ups = relationship("Thread", foreign_keys="Thread.follow_up_event_id", back_populates="follow_up_event",
@@ -69,6 +71,8 @@ class Event(db.Model):
     attachments: Mapped[list[EventAttachment]] = relationship(back_populates="event", order_by="EventAttachment.id",
                                                               cascade="all, delete-orphan")
     created_by = relationship("User")
+    report: Mapped[EventReport | None] = relationship(back_populates="event", uselist=False,
+                                                      cascade="all, delete-orphan")
 
     @property
     def kind_label(self) -> str:
@@ -111,6 +115,8 @@ class EventRegistration(db.Model):
     status: Mapped[str] = mapped_column(String(20))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set when an organiser marks them present
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the reminder mail was queued
 
     event: Mapped[Event] = relationship()
     user = relationship("User")
@@ -145,3 +151,52 @@ class CalendarFeed(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventWalkIn(db.Model):
+    """An attendee who came without registering: a name and an organisation (from the directory or as typed)."""
+
+    __tablename__ = "event_walk_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organisation = relationship("Organisation")
+
+    @property
+    def organisation_label(self) -> str:
+        return self.organisation.name if self.organisation else self.organisation_name
+
+
+class EventReport(db.Model):
+    """The closing report (Abschlussbericht) of a past event; a draft (published_at None) is for organisers only."""
+
+    __tablename__ = "event_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    summary_source: Mapped[str] = mapped_column(Text, default="")
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    results_source: Mapped[str] = mapped_column(Text, default="")
+    results_html: Mapped[str] = mapped_column(Text, default="")
+    next_steps_source: Mapped[str] = mapped_column(Text, default="")
+    next_steps_html: Mapped[str] = mapped_column(Text, default="")
+    # Set by organisers when walk-ins or late corrections make the numbers derived from attendance wrong.
+    attendees_override: Mapped[int | None]
+    jobcenters_override: Mapped[int | None]
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    event: Mapped[Event] = relationship(back_populates="report")
+    updated_by = relationship("User")
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
