@@ -280,9 +280,10 @@ def index_size(app, database_url: str) -> list[str]:
         if db.engine.dialect.name == "postgresql":
             total, table, gin = db.session.execute(text(
                 "SELECT pg_total_relation_size('search_documents'), pg_relation_size('search_documents'), "
-                "pg_relation_size('ix_search_documents_vector')")).one()
+                "(SELECT sum(pg_relation_size(indexrelid)) FROM pg_index WHERE indrelid = 'search_documents'::regclass "
+                "AND indexrelid::regclass::text LIKE 'ix_search_documents_vector%')")).one()
             return [f"search_documents with its indexes and TOAST: {mb(total)} (table {mb(table)}); "
-                    f"GIN index ix_search_documents_vector: {mb(gin)}"]
+                    f"GIN indexes ix_search_documents_vector_*: {mb(gin)}"]
         sizes = dict(db.session.execute(text(
             "SELECT name, SUM(pgsize) FROM dbstat WHERE name LIKE 'search_%' OR name LIKE '%search_documents%' "
             "GROUP BY name")).all())

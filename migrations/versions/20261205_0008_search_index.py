@@ -1,6 +1,6 @@
 """Search and "Neu seit Ihrem letzten Besuch": users.news_read_at (when the user last marked everything as read),
 an index of posts by time (what is new since then),
-and the search index table, with PostgreSQL's generated tsvector column and GIN index, or SQLite's FTS5 table
+and the search index table, with PostgreSQL's generated tsvector column and a GIN index per kind, or SQLite's FTS5 table
 and the triggers that keep it equal (the same objects as forum/search/models.py creates with the table).
 
 The index is filled by `flask --app forum reindex` (run by `make db` when the index is empty); migrations never
@@ -25,7 +25,8 @@ POSTGRESQL = (
     "ALTER TABLE search_documents ADD COLUMN vector tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('simple', title_terms), 'A') || setweight(to_tsvector('simple', body_terms), 'B')"
     ") STORED",
-    "CREATE INDEX ix_search_documents_vector ON search_documents USING gin (vector)",
+    *(f"CREATE INDEX ix_search_documents_vector_{kind} ON search_documents USING gin (vector) WHERE kind = '{kind}'"
+      for kind in ("post", "thread", "idea", "event", "document", "organisation")),
 )
 SQLITE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, kind, "
