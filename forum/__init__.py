@@ -17,7 +17,7 @@ from forum.queries import page_window
 ROOT = Path(__file__).resolve().parent.parent
 # The domain packages with pages, in the order their blueprints are registered.
 BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
-                      "notifications", "pages", "search")
+                      "notifications", "pages", "search", "statistics")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

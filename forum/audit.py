@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "registration.approve": _l("Registrierung freigeschaltet"),
     "registration.reject": _l("Registrierung abgelehnt"),
     "audit_log.export": _l("Protokoll exportiert"),
+    "statistics.export": _l("Programmstatistik exportiert"),
     "board.create": _l("Fachforum angelegt"),
     "board.update": _l("Fachforum geändert"),
     "board.move": _l("Fachforum verschoben"),
@@ -59,6 +60,11 @@ ACTION_LABELS = {
     "event.follow_up.start": _l("Folgediskussion begonnen"),
     "event.follow_up.link": _l("Folgediskussion verknüpft"),
     "event.follow_up.unlink": _l("Folgediskussion gelöst"),
+    "event.attendance": _l("Anwesenheit erfasst"),
+    "event.walk_in.add": _l("Teilnahme ohne Anmeldung ergänzt"),
+    "event.walk_in.remove": _l("Teilnahme ohne Anmeldung entfernt"),
+    "event.report.save": _l("Abschlussbericht gespeichert"),
+    "event.report.publish": _l("Abschlussbericht veröffentlicht"),
     "idea.edit": _l("Ansatz bearbeitet"),
     "idea.status": _l("Status eines Ansatzes geändert"),
     "idea.link_event": _l("Ansatz mit Veranstaltung verknüpft"),
@@ -72,6 +78,10 @@ ACTION_LABELS = {
     "organisation.update": _l("Organisation geändert"),
     "organisation.import": _l("Organisationen importiert"),
     "page.update": _l("Rechtstext geändert"),
+    "announcement.create": _l("Mitteilung entworfen"),
+    "announcement.update": _l("Mitteilung geändert"),
+    "announcement.queue": _l("Mitteilung zum Versand freigegeben"),
+    "announcement.send": _l("Mitteilung versendet"),
 }
 TARGET_LABELS = {
     "posts": _l("Beitrag"),
@@ -85,6 +95,7 @@ TARGET_LABELS = {
     "reference_terms": _l("Listeneintrag"),
     "event_attachments": _l("Datei"),
     "audit_entries": _l("Protokoll"),
+    "announcements": _l("Mitteilung"),
 }
 
 
@@ -171,6 +182,13 @@ def event_snapshot(event) -> dict:
             "registration_deadline": event.registration_deadline.isoformat() if event.registration_deadline else None}
 
 
+def event_report_snapshot(report) -> dict:
+    """The report's texts and figures as the organiser wrote them (no attendee's name is in it)."""
+    return {"title": report.event.title, "summary": report.summary_source, "results": report.results_source,
+            "next_steps": report.next_steps_source, "attendees_override": report.attendees_override,
+            "jobcenters_override": report.jobcenters_override, "published": report.published_at is not None}
+
+
 def idea_snapshot(idea) -> dict:
     return {"title": idea.title, "summary": idea.summary, "description": idea.description_source,
             "status": idea.status, "organisation": idea.organisation.name if idea.organisation else None,
@@ -189,3 +207,10 @@ def organisation_snapshot(organisation) -> dict:
     return {"name": organisation.name, "kind": organisation.kind, "land": organisation.land,
             "region": organisation.region, "jobcenter_type": organisation.jobcenter_type,
             "domains": organisation.domain_names}
+
+
+def announcement_snapshot(announcement) -> dict:
+    """Subject, text and segment with the number of recipients — never their names."""
+    return {"title": announcement.subject, "text": announcement.body_source, "segment": announcement.segment,
+            "segment_value": announcement.segment_value, "segment_target_id": announcement.segment_target_id,
+            "recipients": announcement.recipient_count, "mailed": announcement.mailed_count}

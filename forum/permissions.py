@@ -64,6 +64,11 @@ def can_view_audit_log(user) -> bool:
     return _is_moderator(user)
 
 
+def can_view_statistics(user) -> bool:
+    """The programme statistics (and their exports) are for the service office: organisers, moderators, admins."""
+    return _is_member(user) and user.role in ("organiser", "moderator", "admin")
+
+
 def can_manage_users(user) -> bool:
     """Only admins see the user administration."""
     return _is_admin(user)
@@ -143,6 +148,40 @@ def can_cancel_registration(user, event) -> bool:
 def can_subscribe_calendar(user) -> bool:
     """Every active member may have a personal calendar feed of the events they registered for."""
     return _is_member(user)
+
+
+def _has_begun(event) -> bool:
+    return event.status != "cancelled" and event.starts_at <= utcnow()
+
+
+def can_view_attendance(user, event) -> bool:
+    """Who attended is personal data: organisers and moderators see the list once the event has begun (each
+    member sees only their own attendance on the event page)."""
+    return (_is_organiser(user) or _is_moderator(user)) and _has_begun(event)
+
+
+def can_mark_attendance(user, event) -> bool:
+    """Organisers mark attendance and add walk-ins once the event has begun, unless it was cancelled."""
+    return _is_organiser(user) and _has_begun(event)
+
+
+def can_write_event_report(user, event) -> bool:
+    """Organisers write the closing report (Abschlussbericht) of an event that is over or marked as held."""
+    return _is_organiser(user) and event.status != "cancelled" and (event.status == "done"
+                                                                    or event.ends_at <= utcnow())
+
+
+def can_view_event_report(user, event) -> bool:
+    """A published closing report is for every member; a draft only for the organisers writing it."""
+    report = event.report
+    if report is None:
+        return False
+    return _is_member(user) if report.published_at is not None else _is_organiser(user)
+
+
+def can_copy_event(user, event) -> bool:
+    """Organisers copy any event as the template of the next one of a series."""
+    return _is_organiser(user)
 
 
 # --- ideas --------------------------------------------------------------------------------------------------
@@ -509,6 +548,31 @@ def can_view_member(user, member) -> bool:
     if _is_admin(user):
         return member.status != "deleted"
     return member.status == "active"
+
+
+# --- announcements ------------------------------------------------------------------------------------------
+
+def can_manage_announcements(user) -> bool:
+    """Moderators (and admins) write Mitteilungen to a segment of the members and see the list of them."""
+    return _is_moderator(user)
+
+
+def can_edit_announcement(user, announcement) -> bool:
+    """A Mitteilung is edited (and test-mailed) only while it is a draft; once queued its text is what was sent."""
+    return _is_moderator(user) and announcement.status == "draft"
+
+
+def can_send_announcement(user, announcement) -> bool:
+    """A draft is sent once: the moderator confirms the number of recipients and it is queued for the command."""
+    return _is_moderator(user) and announcement.status == "draft"
+
+
+def can_view_announcement(user, announcement, *, received: bool = False) -> bool:
+    """Moderators read every Mitteilung; a member reads one that reached them (`received`: they have a
+    notification of it)."""
+    if _is_moderator(user):
+        return True
+    return _is_member(user) and received and announcement.status != "draft"
 
 
 def require(allowed: bool) -> None:

@@ -204,6 +204,7 @@ ROLE_MATRIX = {
     "can_view_organisation": MEMBERS,
     "can_approve_registrations": STAFF,
     "can_view_audit_log": STAFF,
+    "can_view_statistics": {"organiser", "moderator", "admin"},
     "can_manage_users": {"admin"},
     "can_manage_organisations": {"admin"},
     "can_edit_pages": {"admin"},
@@ -277,6 +278,29 @@ EVENT_MATRIX = {
     ("can_view_thread", "main_thread"): MEMBERS,
 }
 EVENT_RULES = {rule for rule, _state in EVENT_MATRIX}
+
+# after an event: (rule, event state) -> roles that may: test_attendance_reports.py
+ORGANISERS = {"organiser", "admin"}
+ATTENDANCE_MATRIX = {
+    ("can_view_attendance", "upcoming"): set(),
+    ("can_view_attendance", "begun"): {"organiser", "moderator", "admin"},
+    ("can_view_attendance", "cancelled_past"): set(),
+    ("can_mark_attendance", "upcoming"): set(),
+    ("can_mark_attendance", "begun"): ORGANISERS,
+    ("can_mark_attendance", "over"): ORGANISERS,
+    ("can_mark_attendance", "cancelled_past"): set(),
+    ("can_write_event_report", "upcoming"): set(),
+    ("can_write_event_report", "begun"): set(),
+    ("can_write_event_report", "over"): ORGANISERS,
+    ("can_write_event_report", "done"): ORGANISERS,
+    ("can_write_event_report", "cancelled_past"): set(),
+    ("can_view_event_report", "no_report"): set(),
+    ("can_view_event_report", "draft_report"): ORGANISERS,
+    ("can_view_event_report", "published_report"): MEMBERS,
+    ("can_copy_event", "upcoming"): ORGANISERS,
+    ("can_copy_event", "cancelled_past"): ORGANISERS,
+}
+ATTENDANCE_RULES = {rule for rule, _state in ATTENDANCE_MATRIX}
 
 # ideas: rules without an object, (rule, status of someone else's idea) -> roles that may; "own" rows and the
 # adoption rule are tested one by one in test_ideas.py
@@ -411,7 +435,8 @@ MEMBER_PROFILE_MATRIX = {
 }
 MEMBER_PROFILE_RULES = {"can_view_member"}
 
-ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | IDEA_RULES
+ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | ATTENDANCE_RULES
+             | IDEA_RULES
              | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES | MEMBER_PROFILE_RULES)
 
 
