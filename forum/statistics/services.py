@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import xlsxwriter
-from flask_babel import format_decimal
+from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
 from forum.audit import record
