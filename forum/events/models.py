@@ -166,6 +166,7 @@ class EventWalkIn(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    event: Mapped[Event] = relationship()
     organisation = relationship("Organisation")
 
     @property

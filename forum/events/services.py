@@ -75,16 +75,21 @@ def _apply(event: Event, data: EventData) -> None:
     event.updated_at = utcnow()
 
 
-def create_event(data: EventData, *, actor) -> Event:
-    """Create an event with its main discussion thread (titled like the event); audited."""
+def create_event(data: EventData, *, actor, copied_from: Event | None = None) -> Event:
+    """Create an event with its main discussion thread (titled like the event); audited. A copy (the next event
+    of a series) keeps the template's reminder days unless the form gives its own, and the log names the
+    template."""
     _check(data)
-    event = Event(created_by=actor)
+    event = Event(created_by=actor, reminder_days=copied_from.reminder_days if copied_from is not None else 3)
     _apply(event, data)
     db.session.add(event)
     db.session.flush()
     start_thread(event.title, author=actor, event=event)
     search_index.index_event(event)
-    record(actor, "event.create", event, snapshot={"after": event_snapshot(event)})
+    snapshot = {"after": event_snapshot(event)}
+    if copied_from is not None:
+        snapshot["copied_from"] = {"id": copied_from.id, "title": copied_from.title}
+    record(actor, "event.create", event, snapshot=snapshot)
     return event
 
 

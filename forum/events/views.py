@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from forum.forms import ConfirmForm, attempt
 from forum.clock import from_berlin, to_berlin, utcnow
-from forum.events import attachments, bp, calendar, services
+from forum.events import attachments, bp, calendar, reports, services
 from forum.events.forms import CancelEventForm, EventFilterForm, EventForm
 from forum.events.models import EVENT_KINDS, Event
 from forum.extensions import db
@@ -20,7 +20,7 @@ from forum.notifications.outbox import absolute_url
 from forum.organisations.models import LAENDER
 from forum.permissions import (can_cancel_event, can_cancel_registration, can_complete_event, can_edit_event,
                                can_manage_events, can_register_for_event, can_subscribe_calendar, can_view_event,
-                               require)
+                               can_view_event_report, require)
 from forum.queries import paginate
 
 PER_PAGE = 20
@@ -70,7 +70,9 @@ def show(event_id: int):
         "events/show.html", event=event, counts=services.registration_counts([event.id])[event.id],
         registration=registration, position=services.waiting_position(registration) if registration else None,
         closed_reason=event.registration_closed_reason(), form=ConfirmForm(), laender=LAENDER,
-        format_size=attachments.format_size, presented_ideas=ideas_presented_at(event, current_user))
+        format_size=attachments.format_size, presented_ideas=ideas_presented_at(event, current_user),
+        attended=registration is not None and registration.attended_at is not None,
+        report_figures=reports.report_figures(event) if can_view_event_report(current_user, event) else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -79,6 +79,14 @@ def notify_follow_up(thread, event, *, actor) -> int:
     return _create(recipients, item, actor_id=actor.id, thread_id=thread.id, event_id=event.id)
 
 
+def notify_event_report(event, *, actor) -> int:
+    """An event's closing report was published: notify the event's followers (registering follows the event)."""
+    people = _people(User.id.in_(followers_query("event", event.id)), exclude=actor.id)
+    recipients = [(person, "event_report") for person in people]
+    item = MailItem("event_report", actor=actor, event=event)
+    return _create(recipients, item, actor_id=actor.id, event_id=event.id)
+
+
 def notify_idea_status(idea, *, actor, reason: str = "") -> int:
     """An idea's status changed: notify its author (in-app, e-mail per preference).
 

@@ -30,7 +30,8 @@ class OutboxMessage(db.Model):
 
 
 FOLLOW_TARGETS = ("thread", "idea", "event")
-NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status", "post_hidden", "report", "report_resolved")
+NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status", "post_hidden", "report", "report_resolved",
+                      "event_report")
 EMAIL_PREFERENCES = ("immediately", "daily", "never")
 EMAIL_PREFERENCE_LABELS = {
     "immediately": _l("sofort – eine E-Mail je Benachrichtigung"),
