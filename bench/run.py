@@ -53,6 +53,8 @@ BUDGETS = {
     "/ideas/": 200,
     "/ideas/?sort=votes": 200,
     "/ideas/{idea}": 150,
+    "/statistics/": 300,
+    "/statistics/?period=quarter&quarter=1&land=NW&jobcenter_type=ge": 300,
 }
 
 

@@ -28,6 +28,7 @@ from forum.moderation.demo import seed_moderation
 from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
 from forum.search.index import reindex_all
+from forum.statistics.demo import seed_statistics
 
 DEMO_PASSWORD = "demo-passwort"
 DEMO_LOGINS = (
@@ -188,6 +189,7 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_board_administration()
     created += seed_conversation()
     created += seed_moderation()
+    created += seed_statistics()
     if created:  # organisations (and the people's accounts) are written directly above, not by services
         reindex_all()
     return created

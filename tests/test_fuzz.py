@@ -456,6 +456,8 @@ SPECS: dict[str, Spec] = {
     "main.set_language": Spec("member", host="main.dashboard"),
     "main.mark_all_read": Spec("member", _something_new, host="main.whats_new"),
     "moderation.export_audit_log": Spec("moderator", host="moderation.audit_log"),
+    "statistics.export_csv": Spec("organiser", host="statistics.index"),
+    "statistics.export_xlsx": Spec("moderator", host="statistics.index"),
     "moderation.hide_post": Spec("moderator", _others_post),
     "moderation.pin_post": Spec("moderator", _others_post, host="discussion.show"),
     "moderation.unpin_post": Spec("moderator", _moderated("pin_post"), host="discussion.show"),
