@@ -17,7 +17,7 @@ from forum.queries import page_window
 ROOT = Path(__file__).resolve().parent.parent
 # The domain packages with pages, in the order their blueprints are registered.
 BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
-                      "notifications", "pages", "search", "statistics")
+                      "notifications", "pages", "search", "statistics", "announcements")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -66,6 +66,7 @@ def _import_models() -> None:
     """Every model module, so metadata (and Alembic's autogenerate) sees every table. Imported when an app is
     built (not with the package), like the views and cli below."""
     import forum.accounts.models  # noqa: F401
+    import forum.announcements.models  # noqa: F401
     import forum.audit  # noqa: F401
     import forum.discussion.models  # noqa: F401
     import forum.events.models  # noqa: F401

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from forum import demo, markup
+from forum.announcements import services as announcements
 from forum.accounts.forms import MIN_PASSWORD_LENGTH
 from forum.accounts.models import User
 from forum.accounts.services import find_user_by_email, hash_password, normalise_email
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     for command in (create_admin, seed_demo, import_organisations_command, send_mail, send_digests, rerender,
                     reindex):
         app.cli.add_command(command)
+    app.cli.add_command(send_announcements_command)
 
 
 @click.command("create-admin")
@@ -164,3 +166,22 @@ def reindex(files: bool, if_empty: bool) -> None:
     db.session.commit()
     click.echo("Suchindex neu aufgebaut: " + ", ".join(f"{count} {kind}" for kind, count in counts.items())
                + f" in {time.perf_counter() - started:.1f} s.")
+
+
+@click.command("send-announcements")
+@with_appcontext
+@click.option("--batch", default=announcements.BATCH_SIZE, show_default=True,
+              help="So viele Empfänger je Transaktion.")
+def send_announcements_command(batch: int) -> None:
+    """Send queued announcements: in-app notifications for everyone in the segment, mails into the outbox for
+    those who want them. Safe to run again or in parallel: each batch is claimed and committed with its mails."""
+    prepared = announcements.fix_recipients()
+    db.session.commit()
+    sent = 0
+    while claimed := announcements.send_batch(max(batch, 1)):
+        sent += claimed
+        db.session.commit()
+    finished = announcements.finish_sent()
+    db.session.commit()
+    click.echo(f"{prepared} Mitteilung(en) vorbereitet, {sent} Empfänger benachrichtigt, {finished} Mitteilung(en) "
+               "vollständig versendet; `send-mail` verschickt die E-Mails.")

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.accounts.services import hash_password
 from forum.admin.demo import seed_administration
+from forum.announcements.demo import seed_announcements
 from forum.clock import utcnow
 from forum.discussion.boards import ensure_boards
 from forum.discussion.demo import seed_board_administration, seed_conversation, seed_discussions
@@ -189,6 +190,7 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_board_administration()
     created += seed_conversation()
     created += seed_moderation()
+    created += seed_announcements()
     created += seed_statistics()
     if created:  # organisations (and the people's accounts) are written directly above, not by services
         reindex_all()

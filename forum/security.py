@@ -24,6 +24,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "pages.show",
     "events.feed",  # calendar programs cannot log in; the secret token in the URL is the credential
     "notifications.unsubscribe",  # the link in every notification mail; the signed token is the credential
+    "announcements.unsubscribe",  # List-Unsubscribe of announcement mails (RFC 8058); the token is the credential
 })
 
 CONTENT_SECURITY_POLICY = "; ".join([

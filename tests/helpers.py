@@ -435,9 +435,26 @@ MEMBER_PROFILE_MATRIX = {
 }
 MEMBER_PROFILE_RULES = {"can_view_member"}
 
+# announcements: (rule, status; "received_…": the member got it) -> roles that may: test_announcements.py
+ANNOUNCEMENT_MATRIX = {
+    ("can_manage_announcements", "draft"): STAFF,
+    ("can_edit_announcement", "draft"): STAFF,
+    ("can_edit_announcement", "queued"): set(),
+    ("can_edit_announcement", "sent"): set(),
+    ("can_send_announcement", "draft"): STAFF,
+    ("can_send_announcement", "queued"): set(),
+    ("can_send_announcement", "sent"): set(),
+    ("can_view_announcement", "draft"): STAFF,
+    ("can_view_announcement", "sent"): STAFF,
+    ("can_view_announcement", "received_sent"): MEMBERS,
+    ("can_view_announcement", "received_queued"): MEMBERS,
+}
+ANNOUNCEMENT_RULES = {rule for rule, _state in ANNOUNCEMENT_MATRIX}
+
 ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | ATTENDANCE_RULES
              | IDEA_RULES
-             | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES | MEMBER_PROFILE_RULES)
+             | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES | MEMBER_PROFILE_RULES
+             | ANNOUNCEMENT_RULES)
 
 
 # --- in the browser (tests/browser) ---------------------------------------------------------------------------

@@ -38,6 +38,8 @@ from forum.audit import ACTION_LABELS
 from forum.moderation.models import Report
 from forum.notifications.models import FOLLOW_TARGETS, NOTIFICATION_KINDS, Notification, OutboxMessage
 from forum.notifications.mailing import make_unsubscribe_token
+from forum.announcements.models import Announcement
+from forum.announcements.services import make_unsubscribe_token as make_announcement_unsubscribe_token
 from forum.organisations.models import LAENDER, Organisation
 from forum.pages.models import SitePage
 from tests.helpers import Client, audit, text_of
@@ -201,10 +203,20 @@ def check_the_demo_member_has_news_of_every_kind(app, client, client_as, output:
     assert all(heading in page for heading in ("Diskussionen", "Ideenbörse", "Veranstaltungen")), page[:500]
 
 
+def check_one_announcement_sent_and_one_draft(app, client, client_as, output: str) -> None:
+    statuses = sorted(db.session.scalars(select(Announcement.status)))
+    assert statuses == ["draft", "sent"], statuses
+    sent = db.session.scalar(select(Announcement).where(Announcement.status == "sent"))
+    assert sent.recipient_count == db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.announcement_id == sent.id)) > 1
+    member = db.session.scalar(select(User).where(User.email == ROLES["member (Jobcenter Dortmund)"]))
+    assert sent.subject in text_of(client_as(member).get("/notifications/"))
+
+
 DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_the_services,
                check_discussions_with_a_long_thread_consistent_counts_and_mentions,
                check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently,
-               check_the_demo_member_has_news_of_every_kind)
+               check_the_demo_member_has_news_of_every_kind, check_one_announcement_sent_and_one_draft)
 
 
 def assert_demo_data_has_every_kind_and_state() -> None:
@@ -346,6 +358,9 @@ def argument_values() -> dict[str, list]:
         "accounts.confirm_email:token": [make_confirmation_token(pending), "ungueltig"],
         "accounts.reset_password:token": [make_reset_token(member), "ungueltig"],
         "notifications.unsubscribe:token": [make_unsubscribe_token(member), "ungueltig"],
+        "announcements.unsubscribe:token": [make_announcement_unsubscribe_token(member), "ungueltig"],
+        "announcement_id": [*(ids(Announcement, Announcement.status == status)[0] for status in ("draft", "sent")),
+                            MISSING_ID],
         "events.feed:token": [feed.token, "ungueltig"],
         "token": ["ungueltig"],
     }

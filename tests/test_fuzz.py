@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
 from forum.accounts import services as accounts
+from forum.announcements import services as announcements
 from forum.events import attachments, calendar, services as events
 from forum.extensions import db
 from forum.ideas import services as ideas
@@ -368,6 +369,12 @@ def _token(kind: str):
     return setup
 
 
+def _announcement_draft(actor, **_):
+    draft = announcements.create_announcement(announcements.AnnouncementData(
+        subject="Hinweis zur Anreise", body="Bitte planen Sie mehr Zeit ein.", segment="all"), actor=actor)
+    return Target({"announcement_id": draft.id})
+
+
 def _calendar_feed(actor, **_):
     calendar.create_calendar_feed(actor)
     return Target({})
@@ -486,6 +493,12 @@ SPECS: dict[str, Spec] = {
         host="discussion.show"),
     "notifications.unfollow": Spec("member", _followed, host="discussion.show"),
     "notifications.unsubscribe": Spec("anonymous", _token("unsubscribe")),
+    "announcements.new": Spec("moderator"),
+    "announcements.edit": Spec("moderator", _announcement_draft),
+    "announcements.test_mail": Spec("moderator", _announcement_draft, host="announcements.show"),
+    "announcements.send": Spec("moderator", _announcement_draft),
+    "announcements.unsubscribe": Spec("anonymous", lambda actor, **_: Target(
+        {"token": announcements.make_unsubscribe_token(make_user())})),
     "organisations.create": Spec("admin"),
     "organisations.edit": Spec("admin", lambda actor, **_: Target({"organisation_id": make_organisation().id}),
                                own_page=True),

@@ -178,6 +178,9 @@ class ProfileForm(Form):
         _l("Benachrichtigungen per E-Mail"), choices=choices(EMAIL_PREFERENCE_LABELS),
         description=_l("Über neue Beiträge in dem, was Sie verfolgen, über Erwähnungen, Folgediskussionen und den "
                        "Status Ihrer Ansätze. Im Extranet sehen Sie alles unter „Benachrichtigungen“."))
+    announcement_emails = BooleanField(
+        _l("Mitteilungen der Servicestelle auch per E-Mail erhalten"),
+        description=_l("Im Extranet erscheinen sie immer unter „Benachrichtigungen“."))
 
 
 class LanguageForm(Form):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, to_berlin, utcnow
@@ -48,6 +48,7 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(2), default="de")
     session_version: Mapped[int] = mapped_column(default=1)
     email_notifications: Mapped[str] = mapped_column(String(12), default="immediately", server_default="immediately")
+    announcement_emails: Mapped[bool] = mapped_column(default=True, server_default=true())  # Mitteilungen by mail
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -269,13 +269,15 @@ def change_password(user: User, password: str) -> None:
 
 
 def update_profile(user: User, *, display_name: str, function: str, language: str,
-                   email_notifications: str | None = None) -> None:
-    """Name, function, language and (when given) how notifications come by e-mail."""
+                   email_notifications: str | None = None, announcement_emails: bool | None = None) -> None:
+    """Name, function, language and (when given) how notifications and announcements come by e-mail."""
     user.display_name = display_name.strip()
     user.function = function.strip()
     user.language = language
     if email_notifications is not None:
         user.email_notifications = email_notifications
+    if announcement_emails is not None:
+        user.announcement_emails = announcement_emails
     db.session.flush()
 
 

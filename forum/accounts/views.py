@@ -171,7 +171,8 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(current_user, display_name=form.display_name.data, function=form.function.data,
-                                language=form.language.data, email_notifications=form.email_notifications.data)
+                                language=form.language.data, email_notifications=form.email_notifications.data,
+                                announcement_emails=form.announcement_emails.data)
         db.session.commit()
         flash(_("Ihr Profil wurde gespeichert."), "success")
         return redirect(url_for("accounts.profile"))

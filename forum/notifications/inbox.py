@@ -147,7 +147,8 @@ def notifications_page(user, *, page: int, per_page: int = PER_PAGE):
     """The user's notifications, newest first, with who did it and what it is about (two queries)."""
     query = (visible_notifications(user, select(Notification))
              .options(joinedload(Notification.actor), joinedload(Notification.thread),
-                      joinedload(Notification.idea), joinedload(Notification.event))
+                      joinedload(Notification.idea), joinedload(Notification.event),
+                      joinedload(Notification.announcement))
              .where(Notification.user_id == user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

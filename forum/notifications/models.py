@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
@@ -27,11 +27,13 @@ class OutboxMessage(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Extra mail headers, e.g. List-Unsubscribe of announcements: {name: value}.
+    headers: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 FOLLOW_TARGETS = ("thread", "idea", "event")
 NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status", "post_hidden", "report", "report_resolved",
-                      "event_report")
+                      "event_report", "announcement")
 EMAIL_PREFERENCES = ("immediately", "daily", "never")
 EMAIL_PREFERENCE_LABELS = {
     "immediately": _l("sofort – eine E-Mail je Benachrichtigung"),
@@ -69,6 +71,7 @@ class Notification(db.Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -79,3 +82,4 @@ class Notification(db.Model):
     post = relationship("Post")
     idea = relationship("Idea")
     event = relationship("Event")
+    announcement = relationship("Announcement")

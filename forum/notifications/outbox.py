@@ -40,23 +40,27 @@ def render_mail(template: str, *, language: str = "de", **context) -> tuple[str,
     return subject.strip(), body.strip() + "\n"
 
 
-def queue_mail(recipient: str, template: str, *, language: str = "de", **context) -> OutboxMessage:
-    """Render `templates/mail/<template>.txt` in the recipient's language and put it in the outbox; flushes."""
+def queue_mail(recipient: str, template: str, *, language: str = "de", headers: dict | None = None,
+               **context) -> OutboxMessage:
+    """Render `templates/mail/<template>.txt` in the recipient's language and put it in the outbox (with extra
+    `headers`, e.g. List-Unsubscribe); flushes."""
     subject, body = render_mail(template, language=language, **context)
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body, headers=headers or {})
     db.session.add(message)
     db.session.flush()
     return message
 
 
-def queue_mails(mails: list[tuple[str, str, str, dict]]) -> int:
-    """Many mails at once, (recipient, template, language, context) each, in one INSERT; returns how many."""
+def queue_mails(mails: list[tuple]) -> int:
+    """Many mails at once, (recipient, template, language, context[, headers]) each, in one INSERT; returns how
+    many."""
     now = utcnow()
     rows = []
-    for recipient, template, language, context in mails:
+    for recipient, template, language, context, *headers in mails:
         subject, body = render_mail(template, language=language, **context)
         rows.append({"recipient": recipient, "subject": subject, "body": body, "created_at": now,
-                     "next_attempt_at": now, "attempts": 0, "last_error": ""})
+                     "next_attempt_at": now, "attempts": 0, "last_error": "",
+                     "headers": headers[0] if headers else {}})
     if rows:
         db.session.execute(insert(OutboxMessage.__table__), rows)
     return len(rows)
@@ -100,6 +104,8 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     if current_app.config["MAIL_REPLY_TO"]:
         email["Reply-To"] = current_app.config["MAIL_REPLY_TO"]
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="abc-extranet")
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body)
     return email
 
