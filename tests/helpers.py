@@ -274,6 +274,9 @@ EVENT_MATRIX = {
     ("can_download_attachment", "open"): MEMBERS,
     ("can_link_follow_up", "open"): {"organiser", "admin"},
     ("can_subscribe_calendar", None): MEMBERS,
+    # without registered=True: the staff only; registered members: test_event_truths.py
+    ("can_view_online_link", "open"): {"organiser", "moderator", "admin"},
+    ("can_view_online_link", "cancelled"): {"organiser", "moderator", "admin"},
     ("can_view_thread", "follow_up"): MEMBERS,
     ("can_view_thread", "main_thread"): MEMBERS,
 }

@@ -270,6 +270,10 @@ def post_states() -> dict[str, int | None]:
     moderator_edits = select(AuditEntry.target_id).where(AuditEntry.action == "post.edit")
     return {
         "shown": first(Post.hidden_at.is_(None), Post.withdrawn_at.is_(None), Post.pinned_at.is_(None)),
+        "full, registration closed": first(Event.id.in_(waiting), Event.status == "open", Event.starts_at > now,
+                                           Event.registration_deadline < now),
+        "online, with registrations": first(Event.online_url != "", Event.starts_at > now, Event.id.in_(
+            select(EventRegistration.event_id).where(EventRegistration.status == "registered"))),
         "hidden by a moderator": first(Post.hidden_by_id.is_not(None)),
         "pending review after a client-data report": first(Post.hidden_at.is_not(None), Post.hidden_by_id.is_(None)),
         "pinned": first(Post.pinned_at.is_not(None)),

@@ -37,7 +37,7 @@ def test_member_registers_and_sees_it_on_the_event_page(client_as, member):
     assert response.headers["Location"] == f"/events/{event.id}"
     page = client.get(response.headers["Location"])
     assert "Sie sind angemeldet." in text_of(page) and "1 von 2 Plätzen frei" in text_of(page)
-    assert f'action="/events/{event.id}/unregister"' in page.get_data(as_text=True)
+    assert f'href="/events/{event.id}/unregister"' in page.get_data(as_text=True)
     assert statuses(event) == {member.id: "registered"}
     client.post(f"/events/{event.id}/register")  # a second click changes nothing
     assert count(event, "registered") == 1
@@ -149,7 +149,7 @@ def test_withdrawing_after_the_deadline_is_allowed_but_not_after_the_start(clien
     client.post(f"/events/{event.id}/register")
     event.registration_deadline = utcnow() - timedelta(hours=1)
     db.session.commit()
-    assert f'action="/events/{event.id}/unregister"' in client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}/unregister"' in client.get(f"/events/{event.id}").get_data(as_text=True)
     client.post(f"/events/{event.id}/unregister")
     assert statuses(event) == {member.id: "cancelled"}
     begun = make_event(starts_in=timedelta(hours=-1))

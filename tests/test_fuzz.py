@@ -443,7 +443,7 @@ SPECS: dict[str, Spec] = {
     "events.start_follow_up": Spec("organiser", lambda actor, **_: Target({"event_id": make_event().id}),
                                    host="events.follow_ups"),
     "events.register": Spec("member", lambda actor, **_: Target({"event_id": make_event().id}), host="events.show"),
-    "events.unregister": Spec("member", _registered, host="events.show"),
+    "events.unregister": Spec("member", _registered),  # the confirmation page holds the form
     "events.participants_csv": Spec("organiser", _registered_by_other, host="events.participants"),
     "events.calendar_feed": Spec("member"),
     "events.revoke_calendar_feed": Spec("member", _calendar_feed, host="events.calendar_feed"),

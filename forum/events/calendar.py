@@ -22,8 +22,9 @@ FEED_PAST_DAYS = 365  # the personal feed lists registered events from a year ag
 _ICAL_STATUS = {"planned": "TENTATIVE", "open": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"}
 
 
-def ics(events: list[Event], *, name: str | None = None) -> bytes:
-    """An iCalendar file (RFC 5545: escaped, folded at 75 octets, CRLF) with one VEVENT per event, in UTC."""
+def ics(events: list[Event], *, name: str | None = None, online_links: bool = True) -> bytes:
+    """An iCalendar file (RFC 5545: escaped, folded at 75 octets, CRLF) with one VEVENT per event, in UTC;
+    without `online_links` the video room's address is left out (it is for people holding a place)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Servicestelle SGB II//ABC-Extranet//DE")
     calendar.add("version", "2.0")
@@ -44,7 +45,7 @@ def ics(events: list[Event], *, name: str | None = None) -> bytes:
         entry.add("sequence", event.ical_sequence)
         title = event.title if event.status != "cancelled" else _("Abgesagt: %(title)s", title=event.title)
         entry.add("summary", title)
-        location = ", ".join(part for part in (event.location, event.online_url) if part)
+        location = ", ".join(part for part in (event.location, event.online_url if online_links else "") if part)
         if location:
             entry.add("location", location)
         description = "\n\n".join(part for part in (event.kind_label, markup.plain_text(event.description_html),

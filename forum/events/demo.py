@@ -48,6 +48,10 @@ EVENTS = (
      "Wie gemeinsame Einrichtungen und Arbeitgeberservice Stellen für Langzeitarbeitslose erschließen. Die "
      "Anmeldefrist ist abgelaufen."),
     ("Online-Format: Netzwerkcafé am Mittag", "online", 0, 0, 3,
+    ("Werkstattgespräch: Kommunale Eingliederungsleistungen", "workshop", 2, 10, 5,
+     "Jobcenter Leipzig, Georg-Schumann-Straße 150, Raum 2.07", "", "SN", 4, 4, "open",
+     "Schuldner-, Sucht- und psychosoziale Beratung nach § 16a SGB II im Verbund – ausgebucht, die Anmeldefrist "
+     "ist abgelaufen."),
      "", "https://meet.servicestelle.example/netzwerkcafe", None, None, None, "open",
      "Offener Austausch ohne Tagesordnung – kommen Sie einfach dazu, auch für ein paar Minuten."),
     ("Online-Sprechstunde: Bürgergeld in der Praxis", "online", -3, 14, 2,
@@ -114,13 +118,16 @@ def seed_events() -> int:
 
 def _register(event: Event, people: list[User]) -> None:
     """Registrations as members made them: through the service while registration is open, directly (weeks
-    before) once it is closed; they follow the event, as registering through the page does."""
-    for person in people:
+    before) once it is closed, the places first, then the waiting list; they follow the event, as registering
+    through the page does."""
+    for number, person in enumerate(people):
         if event.registration_closed_reason() is None:
             services.register(person, event)
         elif event.status == "open":
-            db.session.add(EventRegistration(event_id=event.id, user_id=person.id, status="registered",
-                                             queued_at=event.starts_at - timedelta(days=20)))
+            place = event.capacity is None or number < event.capacity
+            db.session.add(EventRegistration(event_id=event.id, user_id=person.id,
+                                             status="registered" if place else "waiting",
+                                             queued_at=event.starts_at - timedelta(days=20 - number / 24)))
             follow(person, event)
     db.session.flush()
 

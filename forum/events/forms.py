@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from forum.clock import from_berlin, to_berlin
 from forum.events.attachments import ALLOWED_EXTENSIONS, format_size
-from forum.events.models import EVENT_KINDS, EVENT_STATUSES, Event
+from forum.events.models import EVENT_KINDS, EVENT_STATUSES, MAX_REMINDER_DAYS, Event
 from forum.events.services import EventData
 from forum.forms import FilterForm, Form, choices, date_field as _date_field
 from forum.markup import MAX_SOURCE_CHARS
@@ -73,6 +73,13 @@ class EventForm(Form):
                                 description=_l("Leer lassen: Anmeldung bis zum Beginn."))
     deadline_time = _time_field(_l("Anmeldefrist: Uhrzeit"), Optional(),
                                 description=_l("Leer lassen: bis 23:59 Uhr."))
+    reminder_days = IntegerField(_l("Erinnerung: Tage vor Beginn"), default=3, validators=[
+        Optional(), NumberRange(min=0, max=MAX_REMINDER_DAYS, message=_l(
+            "Bitte geben Sie eine Zahl von 0 bis %(max)s an.", max=MAX_REMINDER_DAYS))],
+        invalid_value_message=_l("Bitte geben Sie die Zahl der Tage als ganze Zahl an."),
+        description=_l("So viele Tage vor Beginn bekommen Angemeldete und die Warteliste eine Erinnerung per "
+                       "E-Mail. 0: keine Erinnerung."),
+        render_kw={"min": 0, "max": MAX_REMINDER_DAYS, "inputmode": "numeric"})
     status = SelectField(_l("Status"), choices=choices({key: EVENT_STATUSES[key] for key in EDITABLE_STATUSES}),
                          description=_l("Anmeldungen sind nur im Status „Anmeldung offen“ möglich."))
 
@@ -93,7 +100,7 @@ class EventForm(Form):
         self.end_time.data = ends.time()
         self.location.data, self.online_url.data, self.land.data = event.location, event.online_url, event.land or ""
         self.description.data, self.agenda.data = event.description_source, event.agenda_source
-        self.capacity.data = event.capacity
+        self.capacity.data, self.reminder_days.data = event.capacity, event.reminder_days
         if event.registration_deadline is not None:
             deadline = to_berlin(event.registration_deadline)
             self.deadline_date.data, self.deadline_time.data = deadline.date(), deadline.time()
@@ -135,7 +142,8 @@ class EventForm(Form):
             ends_at=self.ends_at, location=(self.location.data or "").strip(),
             online_url=(self.online_url.data or "").strip(), land=self.land.data or None,
             description=self.description.data or "", agenda=self.agenda.data or "", capacity=self.capacity.data,
-            registration_deadline=self.registration_deadline, status=self.status.data)
+            registration_deadline=self.registration_deadline, status=self.status.data,
+            reminder_days=self.reminder_days.data)
 
 
 class CancelEventForm(Form):

@@ -23,6 +23,17 @@ EVENT_STATUSES = {
     "done": _l("abgeschlossen"),
     "cancelled": _l("abgesagt"),
 }
+MAX_REMINDER_DAYS = 60  # send-reminders looks this far ahead
+# What an event's badge says, everywhere it is shown (list, event page, dashboard); Event.state() decides.
+EVENT_STATES = {
+    "planned": _l("Anmeldung noch nicht offen"),
+    "open": _l("Anmeldung offen"),
+    "waiting_list": _l("Nur noch Warteliste"),
+    "full": _l("Ausgebucht"),
+    "closed": _l("Anmeldung geschlossen"),
+    "past": _l("Vergangen"),
+    "cancelled": _l("Abgesagt"),
+}
 REGISTRATION_STATUSES = {
     "registered": _l("angemeldet"),
     "waiting": _l("Warteliste"),
@@ -89,11 +100,42 @@ class Event(db.Model):
             return gettext("Die Veranstaltung wurde abgesagt.")
         if self.status == "done":
             return gettext("Die Veranstaltung ist abgeschlossen.")
+        if self.ends_at <= now:
+            return gettext("Die Veranstaltung hat bereits stattgefunden.")
         if self.status != "open":
             return gettext("Die Anmeldung ist noch nicht geöffnet.")
         if now > (self.registration_deadline or self.starts_at):
             return gettext("Die Anmeldefrist ist abgelaufen.")
         return None
+
+    @property
+    def registration_ends_at(self) -> datetime:
+        """The last moment to register: the deadline, or the start when there is none."""
+        return self.registration_deadline or self.starts_at
+
+    def is_over(self, now: datetime | None = None) -> bool:
+        """Held (marked as done) or ended: no places, deadline or registration to speak of any more."""
+        return self.status == "done" or self.ends_at <= (now or utcnow())
+
+    def state(self, registered: int, now: datetime | None = None) -> str:
+        """The one key of EVENT_STATES this event is in, given how many people hold a place: cancelled, past,
+        planned (registration not open yet), open (places free), waiting_list (registering puts one on the
+        waiting list), full (no place left and registration closed), closed (deadline passed or begun)."""
+        now = now or utcnow()
+        if self.status == "cancelled":
+            return "cancelled"
+        if self.is_over(now):
+            return "past"
+        no_place_left = self.capacity is not None and registered >= self.capacity
+        if self.registration_closed_reason(now) is None:
+            return "waiting_list" if no_place_left else "open"
+        if no_place_left:
+            return "full"
+        return "planned" if self.status == "planned" else "closed"
+
+    @staticmethod
+    def state_label(state: str) -> str:
+        return str(EVENT_STATES[state])
 
     @property
     def is_online(self) -> bool:

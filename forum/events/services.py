@@ -43,6 +43,7 @@ class EventData:
     capacity: int | None
     registration_deadline: datetime | None
     status: str
+    reminder_days: int | None = None  # None: keep the event's (3 for a new one); 0: no reminder
 
 
 def _lock(event: Event) -> Event:
@@ -72,6 +73,8 @@ def _apply(event: Event, data: EventData) -> None:
     event.description_source, event.description_html = data.description, markup.render(data.description)
     event.agenda_source, event.agenda_html = data.agenda, markup.render(data.agenda)
     event.capacity, event.registration_deadline = data.capacity, data.registration_deadline
+    if data.reminder_days is not None:
+        event.reminder_days = data.reminder_days
     event.updated_at = utcnow()
 
 
@@ -167,24 +170,34 @@ def register(user, event: Event) -> str:
         registration = EventRegistration(event_id=event.id, user_id=user.id)
         db.session.add(registration)
     registration.status, registration.queued_at, registration.updated_at = status, now, now
+    registration.reminded_at = None  # registered anew after withdrawing: the reminder is due again
     db.session.flush()
     follow(user, event)
     return status
 
 
-def cancel_registration(user, event: Event) -> str | None:
+@dataclass
+class Withdrawal:
+    """What cancelling one's registration did: the status given up, and whether the place went to someone
+    waiting (so the page says so only when it is true)."""
+
+    previous: str
+    place_passed_on: bool = False
+
+
+def cancel_registration(user, event: Event) -> Withdrawal | None:
     """Withdraw a registration or a place on the waiting list; a freed place goes to the oldest waiting person,
-    who gets an e-mail. Returns the status withdrawn, or None if there was nothing to withdraw."""
+    who gets an e-mail. Returns what was withdrawn, or None if there was nothing to withdraw."""
     event = _lock(event)
     registration = registration_of(user, event)
     if registration is None:
         return None
-    previous = registration.status
+    withdrawal = Withdrawal(registration.status)
     registration.status, registration.updated_at = "cancelled", utcnow()
     db.session.flush()
-    if previous == "registered":
-        _fill_free_places(event)
-    return previous
+    if withdrawal.previous == "registered":
+        withdrawal.place_passed_on = bool(_fill_free_places(event))
+    return withdrawal
 
 
 def _fill_free_places(event: Event) -> list[EventRegistration]:

@@ -20,7 +20,7 @@ from forum.notifications.outbox import absolute_url
 from forum.organisations.models import LAENDER
 from forum.permissions import (can_cancel_event, can_cancel_registration, can_complete_event, can_edit_event,
                                can_manage_events, can_register_for_event, can_subscribe_calendar, can_view_event,
-                               can_view_event_report, require)
+                               can_view_event_report, can_view_online_link, require)
 from forum.queries import paginate
 
 PER_PAGE = 20
@@ -66,8 +66,9 @@ def show(event_id: int):
     event = db.get_or_404(Event, event_id)
     require(can_view_event(current_user, event))
     registration = services.registration_of(current_user, event)
+    counts = services.registration_counts([event.id])[event.id]
     return render_template(
-        "events/show.html", event=event, counts=services.registration_counts([event.id])[event.id],
+        "events/show.html", event=event, counts=counts, state=event.state(counts["registered"]),
         registration=registration, position=services.waiting_position(registration) if registration else None,
         closed_reason=event.registration_closed_reason(), form=ConfirmForm(), laender=LAENDER,
         format_size=attachments.format_size, presented_ideas=ideas_presented_at(event, current_user),
@@ -158,20 +159,33 @@ def register(event_id: int):
     return redirect(url_for("events.show", event_id=event.id))
 
 
-@bp.route("/<int:event_id>/unregister", methods=["POST"])
+@bp.route("/<int:event_id>/unregister", methods=["GET", "POST"])
 def unregister(event_id: int):
-    """Withdraw a registration or a waiting-list place; the place goes to the next person waiting."""
+    """Withdraw a registration or a waiting-list place after confirming on its own page; a freed place goes to
+    the next person waiting."""
     event = db.get_or_404(Event, event_id)
     require(can_cancel_registration(current_user, event))
-    if ConfirmForm().validate_on_submit():
-        previous = services.cancel_registration(current_user, event)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        withdrawal = services.cancel_registration(current_user, event)
         db.session.commit()
-        if previous == "registered":
-            flash(_("Sie sind abgemeldet. Ihr Platz wird an die nächste Person auf der Warteliste vergeben."),
-                  "success")
-        elif previous == "waiting":
+        if withdrawal is None:
+            flash(_("Sie waren für diese Veranstaltung nicht angemeldet."), "info")
+        elif withdrawal.previous == "waiting":
             flash(_("Sie stehen nicht mehr auf der Warteliste."), "success")
-    return redirect(url_for("events.show", event_id=event.id))
+        elif withdrawal.place_passed_on:
+            flash(_("Sie sind abgemeldet. Ihr Platz geht an die nächste Person auf der Warteliste."), "success")
+        else:
+            flash(_("Sie sind abgemeldet."), "success")
+        return redirect(url_for("events.show", event_id=event.id))
+    registration = services.registration_of(current_user, event)
+    if registration is None:
+        flash(_("Sie sind für diese Veranstaltung nicht angemeldet."), "info")
+        return redirect(url_for("events.show", event_id=event.id))
+    counts = services.registration_counts([event.id])[event.id]
+    return render_template("events/unregister.html", event=event, registration=registration, form=form,
+                           position=services.waiting_position(registration),
+                           passes_on=registration.status == "registered" and counts["waiting"] > 0)
 
 
 # --- iCalendar ----------------------------------------------------------------------------------------------
@@ -189,7 +203,11 @@ def ics(event_id: int):
     """The event for the calendar program (with a link back to its page)."""
     event = db.get_or_404(Event, event_id)
     require(can_view_event(current_user, event))
-    return _calendar_response(calendar.ics([event]), f"veranstaltung-{event.id}.ics", download=True)
+    registration = services.registration_of(current_user, event)
+    online = can_view_online_link(current_user, event, registered=registration is not None
+                                  and registration.status == "registered")
+    return _calendar_response(calendar.ics([event], online_links=online), f"veranstaltung-{event.id}.ics",
+                              download=True)
 
 
 @bp.route("/calendar/<token>.ics")

@@ -32,11 +32,14 @@ def dashboard():
     open_cases = reports.open_case_count() if can_view_reports(current_user) else 0
     new_ideas = db.session.scalars(ideas_query(current_user, sort="newest").where(Idea.status != "submitted")
                                    .limit(DASHBOARD_ITEMS)).all()
+    my_registrations = event_services.my_upcoming_registrations(current_user, limit=DASHBOARD_ITEMS)
+    upcoming_events = event_services.upcoming_events(limit=3, not_for=current_user)
+    event_counts = event_services.registration_counts(  # for each event's state badge, in one query
+        [registration.event_id for registration in my_registrations] + [event.id for event in upcoming_events])
     return render_template("main/dashboard.html", pending_registrations=pending, open_cases=open_cases,
-                           my_registrations=event_services.my_upcoming_registrations(current_user,
-                                                                                     limit=DASHBOARD_ITEMS),
-                           upcoming_events=event_services.upcoming_events(limit=3, not_for=current_user),
-                           new_ideas=new_ideas, news=news.whats_new(current_user, limit=DASHBOARD_NEWS))
+                           my_registrations=my_registrations, upcoming_events=upcoming_events,
+                           event_counts=event_counts, new_ideas=new_ideas,
+                           news=news.whats_new(current_user, limit=DASHBOARD_NEWS))
 
 
 @bp.route("/neu")
