@@ -20,6 +20,7 @@ from forum.discussion.boards import ensure_boards
 from forum.discussion.quotes import link_legacy_quotes
 from forum.discussion.services import rerender_posts
 from forum.events.attachments import attachment_text
+from forum.events.reminders import send_reminders
 from forum.events.models import Event
 from forum.extensions import db
 from forum.ideas.models import Idea
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
                     reindex):
         app.cli.add_command(command)
     app.cli.add_command(send_announcements_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("create-admin")
@@ -112,6 +114,16 @@ def send_mail(limit: int) -> None:
             failed += 1
         db.session.commit()  # one message at a time: a crash never sends a mail twice
     click.echo(f"{sent} Mail(s) versendet, {failed} fehlgeschlagen (werden erneut versucht).")
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Put the reminders of upcoming events into the outbox (run it daily or hourly; each person gets one per
+    event, also when runs overlap)."""
+    count = send_reminders()
+    db.session.commit()
+    click.echo(f"{count} Erinnerung(en) in den Postausgang gelegt; `send-mail` verschickt sie.")
 
 
 @click.command("send-digests")
