@@ -11,6 +11,7 @@ from sqlalchemy import Select, false, or_, select
 from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.discussion.models import Post, Thread
+from forum.events.models import Event
 from forum.ideas.models import VOTABLE_STATUSES, Idea
 from forum.notifications.models import Notification
 
@@ -190,6 +191,29 @@ def can_view_event_report(user, event) -> bool:
 def can_copy_event(user, event) -> bool:
     """Organisers copy any event as the template of the next one of a series."""
     return _is_organiser(user)
+
+
+def is_held(event) -> bool:
+    """An event that took place: marked as held, or over and not cancelled (the documentation pack's events)."""
+    return event.status != "cancelled" and (event.status == "done" or event.ends_at <= utcnow())
+
+
+def can_view_documentation_pack(user, event) -> bool:
+    """The documentation pack (print view, PDF) of a held event is for every member; names of attendees are in
+    it only for those who may see the attendance (can_view_attendance)."""
+    return _is_member(user) and is_held(event)
+
+
+def visible_documented_events(user, query: Select) -> Select:
+    """The same rule as can_view_documentation_pack() in SQL: the held events, for active members (period pack)."""
+    if not _is_member(user):
+        return query.where(false())
+    return query.where(Event.status != "cancelled", or_(Event.status == "done", Event.ends_at <= utcnow()))
+
+
+def can_make_period_pack(user) -> bool:
+    """The documentation of all events of a period, for the report to the ministry: the service office."""
+    return _is_member(user) and user.role in ("organiser", "moderator", "admin")
 
 
 # --- ideas --------------------------------------------------------------------------------------------------

@@ -305,6 +305,16 @@ ATTENDANCE_MATRIX = {
 }
 ATTENDANCE_RULES = {rule for rule, _state in ATTENDANCE_MATRIX}
 
+# documentation pack: (rule, event state) -> roles that may: test_documentation_pack.py
+DOCUMENTATION_MATRIX = {
+    ("can_view_documentation_pack", "upcoming"): set(),
+    ("can_view_documentation_pack", "over"): MEMBERS,
+    ("can_view_documentation_pack", "done"): MEMBERS,
+    ("can_view_documentation_pack", "cancelled_past"): set(),
+    ("can_make_period_pack", None): {"organiser", "moderator", "admin"},
+}
+DOCUMENTATION_RULES = {rule for rule, _state in DOCUMENTATION_MATRIX}
+
 # ideas: rules without an object, (rule, status of someone else's idea) -> roles that may; "own" rows and the
 # adoption rule are tested one by one in test_ideas.py
 IDEA_RULES_WITHOUT_OBJECT = [
@@ -455,7 +465,7 @@ ANNOUNCEMENT_MATRIX = {
 ANNOUNCEMENT_RULES = {rule for rule, _state in ANNOUNCEMENT_MATRIX}
 
 ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | ATTENDANCE_RULES
-             | IDEA_RULES
+             | DOCUMENTATION_RULES | IDEA_RULES
              | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES | MEMBER_PROFILE_RULES
              | ANNOUNCEMENT_RULES)
 

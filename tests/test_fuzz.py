@@ -445,6 +445,10 @@ SPECS: dict[str, Spec] = {
     "events.register": Spec("member", lambda actor, **_: Target({"event_id": make_event().id}), host="events.show"),
     "events.unregister": Spec("member", _registered),  # the confirmation page holds the form
     "events.participants_csv": Spec("organiser", _registered_by_other, host="events.participants"),
+    "events.documentation_pack_pdf": Spec("organiser", lambda actor, **_: Target(
+        {"event_id": make_event(status="done", starts_in=-timedelta(days=3)).id}), host="events.documentation_pack"),
+    "events.period_pack_pdf": Spec("organiser", lambda actor, **_: Target(
+        {}, host_query={"first": "2025-01-01", "last": "2025-03-31"}), host="events.period_pack"),
     "events.calendar_feed": Spec("member"),
     "events.revoke_calendar_feed": Spec("member", _calendar_feed, host="events.calendar_feed"),
     "events.create": Spec("organiser", _new_event_values),
@@ -587,8 +591,8 @@ def submission(form: HtmlForm, values: dict, files: dict, changed: str | None = 
 
 def check_kept(fuzzer: Fuzzer, response, path: str, sent: MultiDict, form: HtmlForm, what: str) -> None:
     """A rejected form (re-rendered with an error) shows every text the user sent, cleaned but not lost."""
-    if response is None or response.status_code not in (200, 400, 409, 422):
-        return
+    if response is None or response.status_code not in (200, 400, 409, 422) or response.mimetype != "text/html":
+        return  # a download (a PDF) is no re-rendered form
     html = response.get_data(as_text=True)
     if not ERROR_MARK.search(html):
         return
@@ -634,7 +638,7 @@ def fuzz_form(fuzzer: Fuzzer, rule, spec: Spec) -> int:
     # The valid submission must be accepted, or the hostile values would never get past validation.
     baseline = post(None, "", None)
     if baseline is not None and (baseline.status_code not in (200, 302, 303) or
-                                 ERROR_MARK.search(baseline.get_data(as_text=True))):
+                                 ERROR_MARK.search(baseline.get_data().decode("utf-8", "replace"))):
         errors = re.findall(r'class="kern-error"[^>]*>.*?<span>(.*?)</span>', baseline.get_data(as_text=True), re.S)
         fuzzer.failures.append(f"POST {rule.rule} with valid values: {baseline.status_code} {errors}")
     fields = [f for f in form.fields.values() if f.name != "csrf_token" and not f.name.endswith("_confirm")]

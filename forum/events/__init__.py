@@ -2,4 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("events", __name__, url_prefix="/events")
-VIEW_MODULES = ("views", "manage_views", "report_views")  # each adds its routes to bp; create_app() imports them
+# Each adds its routes to bp; create_app() imports them.
+VIEW_MODULES = ("views", "manage_views", "report_views", "pack_views")
