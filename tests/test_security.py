@@ -5,7 +5,7 @@ import re
 
 import pytest
 from forum import create_app
-from forum.extensions import db, limiter
+from forum.extensions import csrf, db, limiter
 from forum.security import PUBLIC_ENDPOINTS
 from tests.factories import PASSWORD
 from tests.helpers import text_of
@@ -58,13 +58,24 @@ def test_login_returns_to_the_requested_page_but_never_to_another_site(client, m
         client.post("/accounts/logout")
 
 
+# RFC 8058: a mail program's one-click unsubscribe POST carries no form token; the signed token in the URL is the
+# credential, and it can only switch announcement mails off (tests/test_announcements.py).
+CSRF_EXEMPT = {"announcements.unsubscribe"}
+
+
+def test_only_the_one_click_unsubscribe_is_exempt_from_csrf(app):
+    exempt = {endpoint for endpoint, view in app.view_functions.items()
+              if f"{view.__module__}.{view.__name__}" in csrf._exempt_views}
+    assert exempt == CSRF_EXEMPT
+
+
 def test_every_post_endpoint_refuses_a_request_without_csrf_token(app, admin, client_as):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         client = client_as(admin)
         checked = 0
         for rule in app.url_map.iter_rules():
-            if "POST" not in rule.methods:
+            if "POST" not in rule.methods or rule.endpoint in CSRF_EXEMPT:
                 continue
             response = client.post(_sample_url(rule), data={"email": "x@example.org"})
             assert response.status_code == 400, rule.rule
