@@ -30,7 +30,9 @@ from forum.clock import utcnow
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread
 from forum.discussion.quotes import quote
 from forum.events.calendar import create_calendar_feed
-from forum.events.models import EVENT_KINDS, EVENT_STATUSES, Event, EventAttachment, EventRegistration
+from forum.events.attendance import attendance_counts
+from forum.events.models import (EVENT_KINDS, EVENT_STATUSES, Event, EventAttachment, EventRegistration, EventReport,
+                                 EventWalkIn)
 from forum.extensions import db
 from forum.ideas.models import IDEA_STATUSES, Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
 from forum.audit import AuditEntry
@@ -203,6 +205,22 @@ def check_the_demo_member_has_news_of_every_kind(app, client, client_as, output:
     assert all(heading in page for heading in ("Diskussionen", "Ideenbörse", "Veranstaltungen")), page[:500]
 
 
+def check_held_events_have_attendance_and_closing_reports(app, client, client_as, output: str) -> None:
+    held = db.session.scalar(select(Event).where(Event.title.startswith("Werkstattgespräch: Junge Menschen")))
+    registered = db.session.scalar(select(func.count(EventRegistration.id)).where(
+        EventRegistration.event_id == held.id, EventRegistration.status == "registered"))
+    attendees, jobcenters = attendance_counts([held.id])[held.id]
+    assert attendees == registered - 2 + 2 and jobcenters >= 2  # two absent, two walk-ins (one typed)
+    assert held.report.published_at is not None
+    draft = db.session.scalar(select(EventReport).where(EventReport.published_at.is_(None)))
+    assert draft is not None and draft.event.status == "done"
+    member = db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example"))
+    page = text_of(client_as(member).get(f"/events/{held.id}"))
+    assert "Abschlussbericht" in page and "Übergänge von der Schule in den Beruf" in page
+    assert "Sie waren dabei." in page  # the demo member is among those marked present
+    assert "Abschlussbericht" not in text_of(client_as(member).get(f"/events/{draft.event_id}"))
+
+
 def check_one_announcement_sent_and_one_draft(app, client, client_as, output: str) -> None:
     statuses = sorted(db.session.scalars(select(Announcement.status)))
     assert statuses == ["draft", "sent"], statuses
@@ -216,7 +234,8 @@ def check_one_announcement_sent_and_one_draft(app, client, client_as, output: st
 DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_the_services,
                check_discussions_with_a_long_thread_consistent_counts_and_mentions,
                check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently,
-               check_the_demo_member_has_news_of_every_kind, check_one_announcement_sent_and_one_draft)
+               check_the_demo_member_has_news_of_every_kind, check_held_events_have_attendance_and_closing_reports,
+               check_one_announcement_sent_and_one_draft)
 
 
 def assert_demo_data_has_every_kind_and_state() -> None:
@@ -251,11 +270,20 @@ def event_states() -> dict[str, int | None]:
         "full with a waiting list": first(Event.id.in_(waiting), Event.status == "open", Event.starts_at > now),
         "registration deadline passed": first(Event.status == "open", Event.registration_deadline < now,
                                               Event.starts_at > now),
+        "full, registration closed": first(Event.id.in_(waiting), Event.status == "open", Event.starts_at > now,
+                                           Event.registration_deadline < now),
+        "online, with registrations": first(Event.online_url != "", Event.starts_at > now, Event.id.in_(
+            select(EventRegistration.event_id).where(EventRegistration.status == "registered"))),
         "running now": first(Event.starts_at <= now, Event.ends_at > now, Event.status == "open"),
         "past, not marked as done": first(Event.ends_at < now, Event.status == "open"),
         "unlimited places": first(Event.capacity.is_(None)),
         "with documentation files": first(Event.id.in_(select(EventAttachment.event_id))),
         "with follow-up threads": first(Event.id.in_(select(Thread.follow_up_event_id))),
+        "with attendance and walk-ins": first(Event.id.in_(select(EventWalkIn.event_id))),
+        "with a published closing report": first(Event.id.in_(select(EventReport.event_id).where(
+            EventReport.published_at.is_not(None)))),
+        "with a draft closing report": first(Event.id.in_(select(EventReport.event_id).where(
+            EventReport.published_at.is_(None)))),
     })
     return states
 
@@ -270,10 +298,6 @@ def post_states() -> dict[str, int | None]:
     moderator_edits = select(AuditEntry.target_id).where(AuditEntry.action == "post.edit")
     return {
         "shown": first(Post.hidden_at.is_(None), Post.withdrawn_at.is_(None), Post.pinned_at.is_(None)),
-        "full, registration closed": first(Event.id.in_(waiting), Event.status == "open", Event.starts_at > now,
-                                           Event.registration_deadline < now),
-        "online, with registrations": first(Event.online_url != "", Event.starts_at > now, Event.id.in_(
-            select(EventRegistration.event_id).where(EventRegistration.status == "registered"))),
         "hidden by a moderator": first(Post.hidden_by_id.is_not(None)),
         "pending review after a client-data report": first(Post.hidden_at.is_not(None), Post.hidden_by_id.is_(None)),
         "pinned": first(Post.pinned_at.is_not(None)),

@@ -29,7 +29,8 @@ from werkzeug.datastructures import MultiDict
 
 from forum.accounts import services as accounts
 from forum.announcements import services as announcements
-from forum.events import attachments, calendar, services as events
+from forum.events import attachments, attendance, calendar, services as events
+from forum.events.models import EventRegistration
 from forum.extensions import db
 from forum.ideas import services as ideas
 from forum.ideas.sections import split_description
@@ -301,6 +302,15 @@ def _follow_up(actor, **_):
     return Target({"event_id": event.id, "thread_id": make_thread(follow_up_of=event).id})
 
 
+def _past_event_with_registrations(actor, **_):
+    """An event that took place yesterday, with two registered people and a walk-in."""
+    event = make_event(starts_in=-timedelta(days=1))
+    for person in (make_user(), make_user()):
+        db.session.add(EventRegistration(event_id=event.id, user_id=person.id, status="registered"))
+    walk_in = attendance.add_walk_in(event, "Gast", organisation=None, organisation_name="Verein", actor=actor)
+    return Target({"event_id": event.id, "walk_in_id": walk_in.id})
+
+
 def _idea_of_other(actor, **_):
     return Target({"idea_id": make_idea().id})
 
@@ -452,6 +462,12 @@ SPECS: dict[str, Spec] = {
     "events.calendar_feed": Spec("member"),
     "events.revoke_calendar_feed": Spec("member", _calendar_feed, host="events.calendar_feed"),
     "events.create": Spec("organiser", _new_event_values),
+    "events.attendance_page": Spec("organiser", _past_event_with_registrations, own_page=True),
+    "events.add_walk_in": Spec("organiser", _past_event_with_registrations, host="events.attendance_page"),
+    "events.remove_walk_in": Spec("organiser", _past_event_with_registrations, host="events.attendance_page"),
+    "events.report": Spec("organiser", _past_event_with_registrations),
+    "events.copy": Spec("organiser", lambda actor, **_: Target({"event_id": make_event().id}, values={
+        "start_date": "2030-06-16", "start_time": "10:00", "end_time": "16:00"})),
     "ideas.adopt": Spec("member", _idea_of_other, host="ideas.show"),
     "ideas.withdraw_adoption": Spec("member", _adopted, host="ideas.show"),
     "ideas.edit": Spec("member", lambda actor, **_: Target({"idea_id": make_idea(author=actor).id})),

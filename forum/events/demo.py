@@ -16,13 +16,14 @@ from sqlalchemy import select
 from forum.accounts.models import User
 from forum.clock import from_berlin, to_berlin, utcnow
 from forum.discussion.models import Thread
-from forum.events import services
+from forum.events import attendance, reports, services
 from forum.events.attachments import add_attachment, delete_attachment
-from forum.events.models import Event, EventRegistration
+from forum.events.models import Event, EventRegistration, EventWalkIn
 from forum.extensions import db
 from forum.moderation.demo import days_ago
 from forum.audit import AuditEntry
 from forum.notifications.following import follow
+from forum.organisations.models import Organisation
 
 ORGANISER_EMAIL = "veranstaltung@servicestelle.example"
 
@@ -257,3 +258,67 @@ def _pdf(lines: list[str]) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+# --- after the events: attendance, walk-ins, closing reports -------------------------------------------------
+
+# (event, registered people absent, walk-ins as (name, organisation in the directory or None, typed organisation),
+# report: None, "draft" or "published")
+AFTERWARDS = (
+    (FILES_EVENT, 2, (("Lena Vogt", "Jobcenter München", ""), ("Tobias Brandl", None, "Jugendamt München")),
+     "published"),
+    ("Regionalkonferenz Nord: Suchtberatung und Arbeitsförderung", 0, (), "draft"),
+    ("Online-Format: Digitale Beratung im Jobcenter", 3, (("Jana Roth", None, "Stadt Flensburg"),), None),
+)
+REPORT = {
+    "summary": "Rund zwei Dutzend Fachleute aus Jobcentern, Jugendämtern und Jugendberufsagenturen haben "
+               "einen Tag lang über **Übergänge von der Schule in den Beruf** gesprochen.",
+    "results": "- Gemeinsame Fallbesprechungen mit dem Jugendamt wirken, wenn sie fest verabredet sind.\n"
+               "- Ein gemeinsamer Empfang (Jugendberufsagentur) senkt die Schwelle für junge Menschen.\n",
+    "next_steps": "- Die Servicestelle sammelt bis Ende des Quartals Kooperationsvereinbarungen.\n"
+                  "- Folgetreffen als Online-Format im Frühjahr.\n",
+}
+DRAFT = {"summary": "Entwurf: Zusammenfassung folgt nach Abstimmung mit den Referierenden.", "results": "",
+         "next_steps": ""}
+
+
+def seed_attendance_and_reports() -> int:
+    """Attendance of held events (some present, some absent, walk-ins, one added by mistake and removed) and their
+    closing reports, one published (its followers are notified) and one draft; each played once, through the
+    services. Returns how many events got attendance."""
+    organiser = db.session.scalar(select(User).where(User.email == ORGANISER_EMAIL))
+    if organiser is None:
+        return 0
+    changed = 0
+    for title, absent, walk_ins, report in AFTERWARDS:
+        event = db.session.scalar(select(Event).where(Event.title == title))
+        if event is None or _audited("event.attendance", event):
+            continue
+        days = max(1, (utcnow() - event.ends_at).days)
+        registered = list(db.session.scalars(select(EventRegistration.id).where(
+            EventRegistration.event_id == event.id, EventRegistration.status == "registered")
+            .order_by(EventRegistration.id)))
+        with days_ago(days):
+            if absent:
+                attendance.mark_attendance(event, set(registered[:-absent]), actor=organiser)
+            else:
+                attendance.mark_all_present(event, actor=organiser)
+            for name, directory_name, typed in walk_ins:
+                organisation = db.session.scalar(select(Organisation).where(Organisation.name == directory_name)) \
+                    if directory_name else None
+                attendance.add_walk_in(event, name, organisation=organisation, organisation_name=typed,
+                                       actor=organiser)
+        if walk_ins and not _action_recorded("event.walk_in.remove"):
+            with days_ago(days - 0.5):
+                mistake = attendance.add_walk_in(event, "Testeintrag", organisation=None,
+                                                 organisation_name="Servicestelle", actor=organiser)
+                attendance.remove_walk_in(db.session.get(EventWalkIn, mistake.id), actor=organiser)
+        if report is not None:
+            with days_ago(max(0.5, days - 2)):
+                reports.save_report(event, reports.ReportData(**(REPORT if report == "published" else DRAFT)),
+                                    publish=False, actor=organiser)
+            if report == "published":
+                with days_ago(max(0.4, days - 3)):
+                    reports.save_report(event, reports.ReportData(**REPORT), publish=True, actor=organiser)
+        changed += 1
+    return changed

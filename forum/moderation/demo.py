@@ -28,7 +28,7 @@ from forum.clock import utcnow
 from forum.discussion.models import Board, Post, PostRevision, Thread, ThreadRead
 from forum.discussion.quotes import quote
 from forum.discussion.services import add_post, append_post, edit_post, open_thread
-from forum.events.models import Event, EventAttachment, EventRegistration
+from forum.events.models import Event, EventAttachment, EventRegistration, EventReport, EventWalkIn
 from forum.extensions import db
 from forum.ideas.models import Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote
 from forum.audit import AuditEntry
@@ -115,7 +115,9 @@ STAMPED = (AuditEntry.created_at, Report.created_at, Report.resolved_at,
            ThreadRead.updated_at, Board.created_at, Notification.created_at, Notification.emailed_at,
            Follow.created_at, OutboxMessage.created_at, OutboxMessage.next_attempt_at,
            Event.created_at, Event.updated_at, EventRegistration.queued_at, EventRegistration.updated_at,
-           EventAttachment.created_at, Idea.updated_at, Idea.last_activity_at, Idea.status_changed_at,
+           EventAttachment.created_at, EventRegistration.attended_at, EventWalkIn.created_at,
+           EventReport.created_at, EventReport.updated_at, EventReport.published_at, Idea.updated_at,
+           Idea.last_activity_at, Idea.status_changed_at,
            IdeaRevision.created_at, IdeaEvent.created_at, IdeaVote.created_at, IdeaAdoption.created_at,
            User.approved_at, User.last_login_at, SitePage.updated_at)
 
