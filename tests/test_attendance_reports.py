@@ -293,8 +293,9 @@ def test_organiser_copies_an_event_as_template_with_empty_dates(client_as, organ
         field = re.search(rf'<input[^>]*name="{name}"[^>]*>', form).group(0)
         assert not re.search(r'value="[^"]', field), field  # the dates are for the organiser to fill in
     assert '<option selected value="planned">' in form
+    assert re.search(r'<input[^>]*name="reminder_days"[^>]*value="5"', form)  # the template's reminder days
     data = event_form(title="Werkstattgespräch Sucht (Kopie)", location="Jobcenter Essen", capacity="18",
-                      online_url="https://meet.example.de/raum", status="planned")
+                      online_url="https://meet.example.de/raum", status="planned", reminder_days="5")
     response = client.post(f"/events/{source.id}/copy", data=data)
     copy = db.session.scalar(select(Event).where(Event.title == "Werkstattgespräch Sucht (Kopie)"))
     assert response.headers["Location"] == f"/events/{copy.id}"
