@@ -14,7 +14,7 @@ from forum.clock import utcnow
 from forum.events.models import Event, EventRegistration
 from forum.extensions import db
 from tests.factories import make_event, make_user
-from tests.helpers import ROLES, actor, event_form, text_of
+from tests.helpers import ROLES, actor, event_form, queries_for, text_of
 
 ONLINE = "https://meet.example.de/geheimer-raum"
 
@@ -231,3 +231,13 @@ def test_organiser_sets_the_reminder_days(client_as, organiser):
     client.post(f"/events/{event.id}/edit", data=event_form(title="Werkstatt mit Erinnerung", reminder_days="0"))
     db.session.expire_all()
     assert db.session.get(Event, event.id).reminder_days == 0
+
+
+def test_the_confirmation_page_query_count_does_not_grow_with_the_waiting_list(client_as, member):
+    event = make_event(capacity=2)
+    db.session.add(EventRegistration(event_id=event.id, user_id=member.id, status="waiting"))
+    client = client_as(member)
+    fill(event, 2, 3)
+    few = len(queries_for(client, f"/events/{event.id}/unregister"))
+    fill(event, 0, 40)
+    assert len(queries_for(client, f"/events/{event.id}/unregister")) == few <= 8
