@@ -22,7 +22,8 @@ from forum.announcements.demo import seed_announcements
 from forum.clock import utcnow
 from forum.discussion.boards import ensure_boards
 from forum.discussion.demo import seed_board_administration, seed_conversation, seed_discussions
-from forum.events.demo import seed_attendance_and_reports, seed_events, seed_follow_up_links
+from forum.events.demo import (seed_attendance_and_reports, seed_documentation_pack_download, seed_events,
+                               seed_follow_up_links)
 from forum.extensions import db
 from forum.ideas.demo import seed_ideas
 from forum.moderation.demo import seed_moderation
@@ -188,6 +189,7 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_discussions()
     created += seed_follow_up_links()
     created += seed_attendance_and_reports()
+    created += seed_documentation_pack_download()
     created += seed_board_administration()
     created += seed_conversation()
     created += seed_moderation()

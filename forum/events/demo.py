@@ -18,6 +18,7 @@ from forum.clock import from_berlin, to_berlin, utcnow
 from forum.discussion.models import Thread
 from forum.events import attendance, reports, services
 from forum.events.attachments import add_attachment, delete_attachment
+from forum.events.documentation import documentation_packs, record_pack_download
 from forum.events.models import Event, EventRegistration, EventWalkIn
 from forum.extensions import db
 from forum.moderation.demo import days_ago
@@ -322,3 +323,18 @@ def seed_attendance_and_reports() -> int:
                     reports.save_report(event, reports.ReportData(**REPORT), publish=True, actor=organiser)
         changed += 1
     return changed
+
+
+def seed_documentation_pack_download() -> int:
+    """The organiser downloads the documentation pack of the held workshop with its attendance list (audited with
+    the number of names); played once, after the attendance."""
+    organiser = db.session.scalar(select(User).where(User.email == ORGANISER_EMAIL))
+    event = db.session.scalar(select(Event).where(Event.title == FILES_EVENT))
+    if organiser is None or event is None or _action_recorded("event.documentation_pack"):
+        return 0
+    pack = documentation_packs([event], organiser)[0]
+    if not pack.has_names:
+        return 0
+    with days_ago(0.3):
+        record_pack_download(event, pack, actor=organiser)
+    return 1
