@@ -24,14 +24,14 @@ from sqlalchemy import case, distinct, func, literal, select, true, union_all
 from forum.accounts.models import User
 from forum.audit import ACTION_LABELS, AuditEntry
 from forum.clock import utcnow
-from forum.discussion.models import Post
+from forum.discussion.models import Post, Thread
 from forum.events.models import EVENT_KINDS, Event, EventRegistration, EventWalkIn
 from forum.extensions import db
 from forum.ideas.models import IDEA_STATUSES, Idea, IdeaAdoption, IdeaVote
 from forum.moderation.models import REASONS, Report
 from forum.organisations.models import JOBCENTER_TYPE_LABELS, LAENDER, Organisation
 from forum.permissions import (can_view_audit_log, can_view_reports, visible_events, visible_ideas,
-                               visible_posts)
+                               visible_threads)
 from forum.statistics.period import Period
 
 # The audit actions that are moderation (of posts, threads, reports, accounts, registrations, redactions).
@@ -98,6 +98,14 @@ class Figure:
     note: str = ""
     monthly: bool = False
     percent: tuple[int, ...] = field(default_factory=tuple)  # columns holding a percentage (or None)
+
+
+def _visible(column, visible, viewer, ids):
+    """SQL condition: `column` is one of the ids the viewer may see (visible_* over `ids`), or none at all when the
+    filter leaves the query as it is (the viewer sees every row): an IN over a whole table costs, and SQLite then
+    probes composite keys for every listed id."""
+    shown = visible(viewer, ids)
+    return true() if shown is ids else column.in_(shown)
 
 
 def held_events(scope: Scope, viewer):
@@ -216,12 +224,13 @@ def ideas_by_stage(scope: Scope, viewer) -> Figure:
 
 def adoptions_and_votes(scope: Scope, viewer) -> Figure:
     """Adoptions (by the chosen Jobcenters) and votes (by their people) of visible ideas in the period."""
-    shown = visible_ideas(viewer, select(Idea.id))
+    shown = _visible(IdeaAdoption.idea_id, visible_ideas, viewer, select(Idea.id))
     adoptions = select(func.count(IdeaAdoption.id)).where(
-        scope.within(IdeaAdoption.created_at), IdeaAdoption.idea_id.in_(shown),
+        scope.within(IdeaAdoption.created_at), shown,
         scope.of_organisation(IdeaAdoption.organisation_id))
     votes = select(func.count()).select_from(IdeaVote).where(
-        scope.within(IdeaVote.created_at), IdeaVote.idea_id.in_(shown), scope.of_person(IdeaVote.user_id))
+        scope.within(IdeaVote.created_at), _visible(IdeaVote.idea_id, visible_ideas, viewer, select(Idea.id)),
+        scope.of_person(IdeaVote.user_id))
     adopted, voted = db.session.execute(select(adoptions.scalar_subquery(), votes.scalar_subquery())).one()
     return Figure("adoptions", _("Übernahmen und Stimmen"), [_("Art"), _("Anzahl")],
                   [[_("Übernahmen durch Jobcenter"), adopted], [_("Stimmen für Ansätze"), voted]],
@@ -232,16 +241,17 @@ def adoptions_and_votes(scope: Scope, viewer) -> Figure:
 def _activity(scope: Scope, viewer):
     """SQL rows (user_id, at): every post, vote, idea and registration of the chosen people in the period."""
     parts = (
-        visible_posts(viewer, select(Post.author_id.label("user_id"), Post.created_at.label("at"))
-                      .where(scope.within(Post.created_at), scope.of_person(Post.author_id))),
+        select(Post.author_id.label("user_id"), Post.created_at.label("at"))
+        .where(scope.within(Post.created_at), scope.of_person(Post.author_id),
+               _visible(Post.thread_id, visible_threads, viewer, select(Thread.id))),
         select(IdeaVote.user_id.label("user_id"), IdeaVote.created_at.label("at"))
         .where(scope.within(IdeaVote.created_at), scope.of_person(IdeaVote.user_id),
-               IdeaVote.idea_id.in_(visible_ideas(viewer, select(Idea.id)))),
+               _visible(IdeaVote.idea_id, visible_ideas, viewer, select(Idea.id))),
         visible_ideas(viewer, select(Idea.author_id.label("user_id"), Idea.created_at.label("at"))
                       .where(scope.within(Idea.created_at), scope.of_person(Idea.author_id))),
         select(EventRegistration.user_id.label("user_id"), EventRegistration.queued_at.label("at"))
         .where(scope.within(EventRegistration.queued_at), scope.of_person(EventRegistration.user_id),
-               EventRegistration.event_id.in_(visible_events(viewer, select(Event.id)))),
+               _visible(EventRegistration.event_id, visible_events, viewer, select(Event.id))),
     )
     return union_all(*parts).subquery()
 
@@ -278,8 +288,9 @@ def active_members(scope: Scope, viewer) -> Figure:
 def posts_per_month(scope: Scope, viewer) -> Figure:
     """Posts written per month (also those withdrawn or hidden since)."""
     # Grouped outside a subquery: PostgreSQL does not match a CASE with bound values in GROUP BY to the SELECT's.
-    posts = visible_posts(viewer, select(_month(scope, Post.created_at).label("month"))
-                          .where(scope.within(Post.created_at), scope.of_person(Post.author_id))).subquery()
+    posts = (select(_month(scope, Post.created_at).label("month"))
+             .where(scope.within(Post.created_at), scope.of_person(Post.author_id),
+                    _visible(Post.thread_id, visible_threads, viewer, select(Thread.id)))).subquery()
     counts = dict(db.session.execute(select(posts.c.month, func.count()).group_by(posts.c.month)).all())
     return Figure("posts", _("Beiträge pro Monat"), [_("Monat"), _("Beiträge")], _month_rows(scope, counts),
                   monthly=True, note=_("Alle geschriebenen Beiträge, auch später zurückgezogene oder ausgeblendete."))
