@@ -38,6 +38,22 @@ def _text(reader: PdfReader) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
+def _structure(reader: PdfReader) -> set[str]:
+    """The structure types (/H1, /P, /Table, …) of the PDF's tag tree."""
+    found: set[str] = set()
+    nodes = [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while nodes:
+        node = nodes.pop().get_object()
+        if isinstance(node, list):
+            nodes.extend(node)
+        elif isinstance(node, dict):
+            if "/S" in node:
+                found.add(str(node["/S"]))
+            if "/K" in node:
+                nodes.append(node["/K"])
+    return found
+
+
 def _held_event(*, title="Werkstattgespräch Schuldnerberatung", attendees=2, ideas=1, pinned=1, report=True,
                 published=True, starts_at=None):
     """A held event with attendance (registered people present, one absent, a walk-in), a closing report, a
@@ -104,13 +120,16 @@ def test_member_downloads_a_tagged_pdf_with_the_pack_and_no_names(client_as, mem
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert catalog["/Lang"] == "de"
     assert reader.metadata.title == f"Dokumentation: {event.title}"
+    assert {"/H1", "/H2", "/H3", "/L", "/P", "/Link"} <= _structure(reader), "real headings, lists and links"
     assert re.search(r"\b1 / \d+\b", text), "page numbers"
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.documentation_pack")) is None
 
 
 def test_organiser_pdf_lists_attendees_by_name_and_the_download_is_audited(client_as, organiser):
     event = _held_event()
-    text = _text(_pdf(_download(client_as(organiser), event)))
+    reader = _pdf(_download(client_as(organiser), event))
+    text = _text(reader)
+    assert "/Table" in _structure(reader), "the attendance list is a tagged table"
     assert f"Anna Anwesend {event.id}-0" in text and f"Wanda Spontan {event.id}" in text
     assert f"Bernd Abwesend {event.id}" not in text, "registered but absent people did not attend"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.documentation_pack"))
