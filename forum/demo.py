@@ -193,8 +193,8 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_board_administration()
     created += seed_conversation()
     created += seed_moderation()
-    created += seed_announcements()
     created += seed_statistics()
+    created += seed_announcements()
     if created:  # organisations (and the people's accounts) are written directly above, not by services
         reindex_all()
     return created

@@ -146,7 +146,6 @@ def can_cancel_registration(user, event) -> bool:
     return _is_member(user) and event.status in ("planned", "open") and utcnow() < event.starts_at
 
 
-def can_subscribe_calendar(user) -> bool:
 def can_view_online_link(user, event, *, registered: bool = False) -> bool:
     """The video room's address is for the people holding a place (`registered`) and for organisers and
     moderators; not for every member, nor once the event is cancelled."""
@@ -155,6 +154,7 @@ def can_view_online_link(user, event, *, registered: bool = False) -> bool:
     return _is_organiser(user) or _is_moderator(user) or (_is_member(user) and registered)
 
 
+def can_subscribe_calendar(user) -> bool:
     """Every active member may have a personal calendar feed of the events they registered for."""
     return _is_member(user)
 

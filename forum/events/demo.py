@@ -49,11 +49,11 @@ EVENTS = (
      "Jobcenter Köln, Luxemburger Straße 121, Raum E.04", "", "NW", 20, 6, "open",
      "Wie gemeinsame Einrichtungen und Arbeitgeberservice Stellen für Langzeitarbeitslose erschließen. Die "
      "Anmeldefrist ist abgelaufen."),
-    ("Online-Format: Netzwerkcafé am Mittag", "online", 0, 0, 3,
     ("Werkstattgespräch: Kommunale Eingliederungsleistungen", "workshop", 2, 10, 5,
      "Jobcenter Leipzig, Georg-Schumann-Straße 150, Raum 2.07", "", "SN", 4, 4, "open",
      "Schuldner-, Sucht- und psychosoziale Beratung nach § 16a SGB II im Verbund – ausgebucht, die Anmeldefrist "
      "ist abgelaufen."),
+    ("Online-Format: Netzwerkcafé am Mittag", "online", 0, 0, 3,
      "", "https://meet.servicestelle.example/netzwerkcafe", None, None, None, "open",
      "Offener Austausch ohne Tagesordnung – kommen Sie einfach dazu, auch für ein paar Minuten."),
     ("Online-Sprechstunde: Bürgergeld in der Praxis", "online", -3, 14, 2,
