@@ -149,6 +149,7 @@ class EventRegistration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "user_id"),
         Index("ix_event_registrations_event_status_queued", "event_id", "status", "queued_at"),
+        Index("ix_event_registrations_queued_at", "queued_at"),  # registrations per period (statistics)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -144,6 +144,7 @@ class IdeaVote(db.Model):
     """One vote per user per idea: the primary key is the guarantee."""
 
     __tablename__ = "idea_votes"
+    __table_args__ = (Index("ix_idea_votes_created_at", "created_at"),)  # votes per period (statistics)
 
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
