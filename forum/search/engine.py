@@ -33,6 +33,7 @@ from forum.events.models import Event, EventAttachment
 from forum.extensions import db
 from forum.ideas.models import Idea, IdeaEvent, idea_terms
 from forum.organisations.models import Organisation
+from forum.queries import Page
 from forum.search.models import KINDS, SearchDocument
 from forum.search.text import Query, fts5_expression, snippet, tsquery_expression
 
@@ -69,11 +70,10 @@ class Result:
 
 
 @dataclass
-class Results:
-    counts: dict[str, int]
-    items: list[Result]
-    page: int
-    pages: int
+class Results(Page):
+    """One page of results (items: Result) with the number of candidates per kind, for the tabs."""
+
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -85,22 +85,6 @@ class Results:
         kinds = [kind] if kind else list(self.counts)
         shown = sum(min(self.counts[k], CANDIDATES) for k in kinds)
         return format_number(shown) + ("+" if any(self.counts[k] > CANDIDATES for k in kinds) else "")
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 # --- matching -----------------------------------------------------------------------------------------------
