@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Integer, exists, false, func, insert, literal, select, update
 
 from forum import markup
@@ -24,6 +22,7 @@ from forum.discussion.models import Thread
 from forum.events.models import EventRegistration
 from forum.extensions import db
 from forum.ideas.models import Idea
+from forum.notifications import mailing
 from forum.notifications.following import followers_query
 from forum.notifications.models import Notification
 from forum.notifications.outbox import absolute_url, queue_mail, queue_mails
@@ -145,26 +144,17 @@ def send_test_mail(announcement: Announcement, *, actor) -> None:
 
 # --- one-click unsubscribe (RFC 8058) ---------------------------------------------------------------------------
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe-announcements")
+UNSUBSCRIBE_SALT = "unsubscribe-announcements"  # a notification mail's token cannot switch announcements off
 
 
 def make_unsubscribe_token(user: User) -> str:
-    """A signed token for the user id that can only switch announcement e-mails off (not notification mails:
-    their token has another salt)."""
-    return _serializer().dumps(user.id)
+    """A signed token for the user id that can only switch announcement e-mails off."""
+    return mailing.make_unsubscribe_token(user, salt=UNSUBSCRIBE_SALT)
 
 
 def user_from_unsubscribe_token(token: str) -> User | None:
-    """The account of the token; None for a tampered token or an account that is gone."""
-    try:
-        user_id = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(user_id, int) or isinstance(user_id, bool):
-        return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.status != "deleted" else None
+    """The account of an announcement unsubscribe token; None for a tampered or foreign token or a gone account."""
+    return mailing.user_from_unsubscribe_token(token, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_headers(user: User) -> dict:

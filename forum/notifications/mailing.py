@@ -73,19 +73,21 @@ class MailItem:
 
 # --- unsubscribe --------------------------------------------------------------------------------------------
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def make_unsubscribe_token(user: User) -> str:
-    """A signed, non-expiring token for the user id: it can only switch notification e-mails off."""
-    return _serializer().dumps(user.id)
+def make_unsubscribe_token(user: User, *, salt: str = "unsubscribe") -> str:
+    """A signed, non-expiring token for the user id: it can only switch off the mails of its salt (notification
+    e-mails by default; announcements use their own)."""
+    return _serializer(salt).dumps(user.id)
 
 
-def user_from_unsubscribe_token(token: str) -> User | None:
-    """The account the token was made for; None for a tampered token or an account that is gone."""
+def user_from_unsubscribe_token(token: str, *, salt: str = "unsubscribe") -> User | None:
+    """The account the token was made for; None for a tampered token, one of another salt, or an account that is
+    gone."""
     try:
-        user_id = _serializer().loads(token)
+        user_id = _serializer(salt).loads(token)
     except BadSignature:
         return None
     if not isinstance(user_id, int) or isinstance(user_id, bool):
