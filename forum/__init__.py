@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from forum import inputs
 from forum.config import load_config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
+from forum.languages import lang_attribute
 from forum.queries import page_window
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,5 +103,6 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""
+    app.jinja_env.filters["lang"] = lambda written: lang_attribute(written, select_locale())
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -93,14 +93,14 @@ def test_quote_prefills_the_reply_with_attribution_and_quoted_source(member_clie
     page = member_client.get(f"/discussion/{thread.id}").get_data(as_text=True)
     assert f'href="/discussion/{thread.id}/reply?quote={quoted.id}#beitrag-schreiben"' in page
     form = member_client.get(f"/discussion/{thread.id}/reply?quote={quoted.id}").get_data(as_text=True)
-    assert (f"&gt; [**Sabine Krüger** schrieb:](/discussion/posts/{quoted.id})\n&gt; Erste Zeile\n&gt;\n"
+    assert (f"&gt; [**Sabine Krüger**:](/discussion/posts/{quoted.id})\n&gt; Erste Zeile\n&gt;\n"
             "&gt; - Punkt\n\n</textarea>") in form
     member_client.post(f"/discussion/{thread.id}/reply", data={
-        "body": f"> [**Sabine Krüger** schrieb:](/discussion/posts/{quoted.id})\n> Erste Zeile\n\nGenau so!"})
+        "body": f"> [**Sabine Krüger**:](/discussion/posts/{quoted.id})\n> Erste Zeile\n\nGenau so!"})
     html = posts_of(thread)[-1].body_html
     assert f'<blockquote data-quote-post="{quoted.id}">' in html
-    assert (f'<a href="/discussion/posts/{quoted.id}" rel="nofollow noopener ugc"><strong>Sabine Krüger</strong> '
-            "schrieb:</a>") in html
+    assert (f'<a href="/discussion/posts/{quoted.id}" rel="nofollow noopener ugc"><strong>Sabine Krüger</strong>'
+            ":</a>") in html
 
 
 def test_quotes_of_other_threads_withdrawn_posts_or_unknown_posts_are_ignored(member_client):
@@ -110,7 +110,7 @@ def test_quotes_of_other_threads_withdrawn_posts_or_unknown_posts_are_ignored(me
     withdrawn.withdrawn_at = utcnow()
     for quote in (foreign.id, withdrawn.id, 999999, "abc"):
         form = member_client.get(f"/discussion/{thread.id}/reply?quote={quote}").get_data(as_text=True)
-        assert "schrieb:" not in form and "Anderswo" not in form and "Weg damit" not in form
+        assert "/discussion/posts/" not in form and "Anderswo" not in form and "Weg damit" not in form
 
 
 # --- mentions -----------------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def test_quotes_of_quotes_hide_only_what_the_reader_may_not_read(client_as):
     thread, original, quoting, anna, bernd = quoted_scene(client_as)
     clara = client_as(quiet(display_name="Clara Dritte"))
     nested = reply(clara, thread, quotes.quote(quoting) + "Ich stimme Bernd zu.")
-    assert f"> > [**Anna Autorin** schrieb:](/discussion/posts/{original.id})" in nested.body_source
+    assert f"> > [**Anna Autorin**:](/discussion/posts/{original.id})" in nested.body_source
     hide(client_as, original)
     page = client_as(make_user()).get(f"/discussion/{thread.id}")
     html = page.get_data(as_text=True)
@@ -174,13 +174,24 @@ def test_quoting_the_quoting_post_does_not_copy_the_hidden_text(client_as):
     assert SECRET in moderator_form  # moderators may read it (and the rendered reply hides it from others)
 
 
+def test_the_quote_header_is_the_same_in_either_ui_language(client_as):
+    """A reply's text does not carry the quoting person's UI language ("schrieb:"/"wrote:"): the header is the name."""
+    thread = make_thread()
+    original = make_post(thread=thread, author=quiet(display_name="Anna Autorin"), body="Guter Punkt")
+    forms = [client_as(quiet(language=language)).get(f"/discussion/{thread.id}/reply?quote={original.id}")
+             .get_data(as_text=True) for language in ("de", "en")]
+    header = f"&gt; [**Anna Autorin**:](/discussion/posts/{original.id})\n&gt; Guter Punkt"
+    assert all(header in form for form in forms)
+    assert not any(word in form for form in forms for word in ("schrieb:", "wrote:"))
+
+
 @pytest.mark.parametrize("role", ["member", "moderator"])
 def test_a_hidden_post_itself_is_never_offered_as_a_quote(client_as, role):
     thread, original, quoting, anna, bernd = quoted_scene(client_as)
     hide(client_as, original)
     form = client_as(make_user(role=role)).get(f"/discussion/{thread.id}/reply?quote={original.id}")
     assert form.status_code == 200 and SECRET not in form.get_data(as_text=True)
-    assert "schrieb:" not in form.get_data(as_text=True)
+    assert f"/discussion/posts/{original.id})" not in form.get_data(as_text=True)
 
 
 def test_the_report_form_does_not_show_the_hidden_quote(client_as):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.languages import language_column
 
 ANNOUNCEMENT_STATUSES = {
     "draft": _l("Entwurf"),
@@ -38,6 +39,7 @@ class Announcement(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = language_column()  # of subject and text
     segment: Mapped[str] = mapped_column(String(30))
     segment_value: Mapped[str] = mapped_column(String(10), default="", server_default="")
     segment_target_id: Mapped[int | None]

@@ -21,6 +21,7 @@ from forum.clock import utcnow
 from forum.discussion.models import Thread
 from forum.events.models import EventRegistration
 from forum.extensions import db
+from forum.languages import written_in
 from forum.ideas.models import Idea
 from forum.notifications import mailing
 from forum.notifications.following import followers_query
@@ -96,7 +97,8 @@ def create_announcement(data: AnnouncementData, *, actor) -> Announcement:
     """A new draft; audited without recipients (there are none yet)."""
     announcement = Announcement(subject=data.subject, body_source=data.body, body_html=markup.render(data.body),
                                 segment=data.segment, segment_value=data.segment_value,
-                                segment_target_id=data.segment_target_id, created_by_id=actor.id)
+                                segment_target_id=data.segment_target_id, created_by_id=actor.id,
+                                language=written_in(actor))
     db.session.add(announcement)
     db.session.flush()
     record(actor, "announcement.create", announcement, snapshot=announcement_snapshot(announcement))

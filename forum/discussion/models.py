@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.languages import language_column
 from forum.moderation.models import REASONS
 
 
@@ -39,6 +40,7 @@ class Thread(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = language_column()  # of the title
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"))
     last_post_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
@@ -96,6 +98,7 @@ class Post(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = language_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)

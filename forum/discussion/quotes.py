@@ -1,6 +1,7 @@
 """Quotes of posts, and who may read them.
 
-The quote feature starts a quote with a link to the quoted post (`> [**Name** schrieb:](/discussion/posts/7)`),
+The quote feature starts a quote with a link to the quoted post (`> [**Name**:](/discussion/posts/7)`, the same in
+every UI language),
 so every copy of a post's text knows where it came from — in replies, in quotes of quotes, and when the markdown
 is pasted into another thread. Rendering marks such a blockquote with the post's id (markup.QUOTE_ATTRIBUTE);
 whoever may not read the quoted post (permissions.can_read_post: hidden, pending review, withdrawn, or in a
@@ -55,7 +56,8 @@ def quote(post: Post, *, reader=None) -> str:
     if len(source) > QUOTE_MAX_CHARS:
         source = source[:QUOTE_MAX_CHARS].rstrip() + " […]"
     quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in source.split("\n"))
-    attribution = _("**%(name)s** schrieb:", name=_escape(post.author.display_name))
+    # Language-independent (the name and a colon), so a reply does not carry the quoting person's UI language.
+    attribution = f"**{_escape(post.author.display_name)}**:"
     return f"> [{attribution}]({post_path(post.id)})\n{quoted}\n\n"
 
 

@@ -22,6 +22,7 @@ from forum.discussion.mentions import link_mentions
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread, ThreadRead
 from forum.discussion.quotes import QUOTE_LINKS, keep_hidden_quotes
 from forum.extensions import db
+from forum.languages import written_in
 from forum.moderation.services import record_moderator_edit
 from forum.notifications import following, inbox
 from forum.queries import Page, page_count as pages_for
@@ -57,7 +58,7 @@ def start_thread(title: str, *, author, event=None, idea=None, follow_up_of=None
     """Create a thread: the main thread of an event or an idea, a follow-up of an event, or a thread of a
     Fachforum (whose first post is added by open_thread)."""
     thread = Thread(title=" ".join(title.split()), created_by=author, event=event, idea=idea,
-                    follow_up_event=follow_up_of, board=board)
+                    follow_up_event=follow_up_of, board=board, language=written_in(author))
     db.session.add(thread)
     db.session.flush()
     search_index.index_thread(thread)
@@ -94,7 +95,7 @@ def append_post(thread: Thread, body: str, *, author: User, at: datetime | None 
                                 "werden."), status=409)
     db.session.expire(thread, ["post_count", "last_activity_at", "last_post_author_id", "last_post_author"])
     post = Post(thread_id=thread.id, number=number, author_id=author.id, body_source=body, body_html=html,
-                created_at=now)
+                created_at=now, language=written_in(author))
     db.session.add(post)
     db.session.flush()
     search_index.index_post(post)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.languages import language_column
 
 EVENT_KINDS = {
     "workshop": _l("Werkstattgespräch"),
@@ -54,6 +55,7 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = language_column()  # of title, description, agenda, documentation
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     location: Mapped[str] = mapped_column(String(300), default="")
@@ -230,6 +232,7 @@ class EventReport(db.Model):
     results_html: Mapped[str] = mapped_column(Text, default="")
     next_steps_source: Mapped[str] = mapped_column(Text, default="")
     next_steps_html: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = language_column()
     # Set by organisers when walk-ins or late corrections make the numbers derived from attendance wrong.
     attendees_override: Mapped[int | None]
     jobcenters_override: Mapped[int | None]

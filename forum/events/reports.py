@@ -15,6 +15,7 @@ from forum.events.attendance import attendance_counts
 from forum.events.models import Event, EventReport
 from forum.events.services import EventError
 from forum.extensions import db
+from forum.languages import written_in
 from forum.notifications.inbox import notify_event_report
 
 
@@ -72,7 +73,7 @@ def save_report(event: Event, data: ReportData, *, publish: bool, actor) -> tupl
     report = db.session.scalar(select(EventReport).where(EventReport.event_id == event.id))
     before = event_report_snapshot(report) if report is not None else None
     if report is None:
-        report = EventReport(event=event)
+        report = EventReport(event=event, language=written_in(actor))
         db.session.add(report)
     report.summary_source, report.summary_html = data.summary, markup.render(data.summary)
     report.results_source, report.results_html = data.results, markup.render(data.results)

@@ -16,6 +16,7 @@ from forum.discussion.services import start_thread
 from forum.events.models import REGISTRATION_STATUSES, Event, EventRegistration
 from forum.exports import excel_csv
 from forum.extensions import db
+from forum.languages import written_in
 from forum.audit import event_snapshot, record
 from forum.notifications.following import follow
 from forum.notifications.inbox import notify_follow_up
@@ -83,7 +84,8 @@ def create_event(data: EventData, *, actor, copied_from: Event | None = None) ->
     of a series) keeps the template's reminder days unless the form gives its own, and the log names the
     template."""
     _check(data)
-    event = Event(created_by=actor, reminder_days=copied_from.reminder_days if copied_from is not None else 3)
+    event = Event(created_by=actor, language=written_in(actor),
+                  reminder_days=copied_from.reminder_days if copied_from is not None else 3)
     _apply(event, data)
     db.session.add(event)
     db.session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.languages import language_column
 
 IDEA_STATUSES = {
     "submitted": _l("eingereicht"),
@@ -85,6 +86,7 @@ class Idea(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str] = language_column()  # of title, summary and description
     # The sections of the description (forum/ideas/sections.py), as written; description_source is their
     # composition under German headings, description_html its rendering.
     situation_source: Mapped[str] = mapped_column(Text, default="", server_default="")

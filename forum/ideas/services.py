@@ -17,6 +17,7 @@ from forum.clock import utcnow
 from forum.discussion.services import start_thread
 from forum.events.models import Event
 from forum.extensions import db
+from forum.languages import written_in
 from forum.ideas.models import (IDEA_STATUSES, STATUS_TRANSITIONS, Idea, IdeaAdoption, IdeaEvent, IdeaRevision,
                                 IdeaVote, ReferenceTerm, idea_terms)
 from forum.ideas.sections import KEYS, compose_description, trim_section
@@ -87,6 +88,7 @@ def submit_idea(data: IdeaData, *, author: User, organisation: Organisation) -> 
     idea = Idea(title=data.title, summary=data.summary, description_source=data.description,
                 description_html=markup.render(data.description), contact=data.contact, organisation=organisation,
                 author=author, status="submitted", terms=list(data.terms), created_at=now, updated_at=now,
+                language=written_in(author),
                 last_activity_at=now)
     _set_sections(idea, data.section_texts)
     db.session.add(idea)

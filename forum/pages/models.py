@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.languages import language_column
 
 
 class SitePage(db.Model):
@@ -20,5 +21,6 @@ class SitePage(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = language_column()  # of title and text
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

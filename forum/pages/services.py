@@ -7,6 +7,7 @@ from sqlalchemy import select
 from forum import markup
 from forum.clock import utcnow
 from forum.extensions import db
+from forum.languages import written_in
 from forum.audit import record
 from forum.pages.models import SitePage
 
@@ -67,7 +68,7 @@ def update_page(slug: str, *, title: str, body: str, actor) -> SitePage:
     page = get_page(slug)
     before = {"title": page.title, "body_source": page.body_source} if page else None
     if page is None:
-        page = SitePage(slug=slug)
+        page = SitePage(slug=slug, language=written_in(actor))
         db.session.add(page)
     page.title = title.strip()
     page.body_source = body

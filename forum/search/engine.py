@@ -67,6 +67,9 @@ class Result:
     when: datetime | None = None
     details: list[str] = field(default_factory=list)
     author: tuple[int, str] | None = None  # (id, name): the results page offers "more by this person"
+    # The languages the title and the snippet were written in (template filter `lang`); None: not user text.
+    title_language: str | None = None
+    language: str | None = None
 
 
 @dataclass
@@ -447,16 +450,16 @@ def _post_place(thread: Thread) -> str:
 _DESCRIBE = {
     "post": lambda post: Result("post", post.thread.title, url_for("discussion.post", post_id=post.id), Markup(),
                                 post.created_at, [post.author.display_name, _post_place(post.thread)],
-                                (post.author.id, post.author.display_name)),
+                                (post.author.id, post.author.display_name), post.thread.language, post.language),
     "thread": lambda thread: Result("thread", thread.title, url_for("discussion.show", thread_id=thread.id),
                                     Markup(), thread.created_at,
                                     [thread.created_by.display_name if thread.created_by else "",
-                                     thread.board.title if thread.board else ""]),
+                                     thread.board.title if thread.board else ""], None, thread.language, thread.language),
     "idea": lambda idea: Result("idea", idea.title, url_for("ideas.show", idea_id=idea.id), Markup(),
                                 idea.created_at, [idea.organisation.name, idea.status_label],
-                                (idea.author_id, idea.author.display_name)),
+                                (idea.author_id, idea.author.display_name), idea.language, idea.language),
     "event": lambda event: Result("event", event.title, url_for("events.show", event_id=event.id), Markup(),
-                                  event.starts_at, [event.location]),
+                                  event.starts_at, [event.location], None, event.language, event.language),
     "document": lambda attachment: Result(
         "document", attachment.filename, url_for("events.download", event_id=attachment.event_id,
                                                  attachment_id=attachment.id),
