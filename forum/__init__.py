@@ -18,7 +18,8 @@ from forum.queries import page_window
 ROOT = Path(__file__).resolve().parent.parent
 # The domain packages with pages, in the order their blueprints are registered.
 BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
-                      "notifications", "pages", "search", "statistics", "announcements")
+                      "notifications", "pages", "search", "statistics", "announcements",
+                      "feedback")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -71,6 +72,7 @@ def _import_models() -> None:
     import forum.audit  # noqa: F401
     import forum.discussion.models  # noqa: F401
     import forum.events.models  # noqa: F401
+    import forum.feedback.models  # noqa: F401
     import forum.guard  # noqa: F401  (GuardEvent)
     import forum.ideas.models  # noqa: F401
     import forum.moderation.models  # noqa: F401

@@ -83,6 +83,7 @@ ACTION_LABELS = {
     "announcement.update": _l("Mitteilung geändert"),
     "announcement.queue": _l("Mitteilung zum Versand freigegeben"),
     "announcement.send": _l("Mitteilung versendet"),
+    "barrier_report.status": _l("Status einer Barrieremeldung geändert"),
 }
 TARGET_LABELS = {
     "posts": _l("Beitrag"),
@@ -97,6 +98,7 @@ TARGET_LABELS = {
     "event_attachments": _l("Datei"),
     "audit_entries": _l("Protokoll"),
     "announcements": _l("Mitteilung"),
+    "barrier_reports": _l("Barrieremeldung"),
 }
 
 

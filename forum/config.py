@@ -55,6 +55,7 @@ class Config:
     RATELIMIT_SEARCH = "30 per minute;500 per hour"  # searches (and similar-idea look-ups) per user
     RATELIMIT_MENTIONS = "60 per minute;1000 per hour"  # @mention suggestions while typing, per user
     REPORTS_PER_DAY = int(env("REPORTS_PER_DAY", "20") or 20)  # reports (Meldungen) per member in 24 hours
+    RATELIMIT_BARRIER_REPORT = "5 per minute;20 per day"  # "Barriere melden" per client address (also anonymous)
 
     # Event documentation files: checked by content, stored by a random name in UPLOAD_DIR (outside static/).
     # With more than one app server, UPLOAD_DIR must be storage they share.
@@ -74,6 +75,8 @@ class Config:
     # Where answers to the extranet's mails go (the service office's mailbox); without it mails never ask for one.
     MAIL_REPLY_TO = env("MAIL_REPLY_TO", "")
     MAIL_DIR: str | None = env("MAIL_DIR")
+    # The service office's mailbox for reported barriers (BITV 2.0 § 7); each report is mailed there.
+    BARRIER_REPORT_RECIPIENT = env("BARRIER_REPORT_RECIPIENT", "servicestelle@servicestelle.example")
     MAIL_MAX_ATTEMPTS = 5
 
     # Registration and reset requests take at least this long, so their timing never tells whether an address
@@ -104,6 +107,7 @@ class TestingConfig(Config):
     RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_RESET = RATELIMIT_POST = RATELIMIT_SEARCH = "10000 per minute"
     RATELIMIT_LOGIN_ACCOUNT = "10000 per minute"
     RATELIMIT_MENTIONS = "10000 per minute"
+    RATELIMIT_BARRIER_REPORT = "10000 per minute"
     SECRET_KEY = "test-secret-key-not-for-production"
     SERVER_NAME = None
     ACCOUNT_ANSWER_FLOOR = 0.0

@@ -90,6 +90,11 @@ def can_edit_pages(user) -> bool:
     return _is_admin(user)
 
 
+def can_manage_barrier_reports(user) -> bool:
+    """Admins read the reported barriers (with the senders' names and addresses) and set their status."""
+    return _is_admin(user)
+
+
 # --- events -------------------------------------------------------------------------------------------------
 
 def _is_organiser(user) -> bool:

@@ -22,6 +22,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.forgot_password",
     "accounts.reset_password",
     "pages.show",
+    "feedback.report",  # BITV 2.0 § 7: barriers must be reportable also by people who cannot log in
+    "feedback.sent",
     "events.feed",  # calendar programs cannot log in; the secret token in the URL is the credential
     "notifications.unsubscribe",  # the link in every notification mail; the signed token is the credential
     "announcements.unsubscribe",  # List-Unsubscribe of announcement mails (RFC 8058); the token is the credential

@@ -208,6 +208,7 @@ ROLE_MATRIX = {
     "can_manage_users": {"admin"},
     "can_manage_organisations": {"admin"},
     "can_edit_pages": {"admin"},
+    "can_manage_barrier_reports": {"admin"},
     "can_view_notifications": MEMBERS,
     "can_search": MEMBERS,
 }
