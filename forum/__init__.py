@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, request, session, url_for
 from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
+from jinja2 import pass_context
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum import inputs
@@ -18,8 +19,7 @@ from forum.queries import page_window
 ROOT = Path(__file__).resolve().parent.parent
 # The domain packages with pages, in the order their blueprints are registered.
 BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
-                      "notifications", "pages", "search", "statistics", "announcements",
-                      "feedback")
+                      "notifications", "pages", "search", "statistics", "announcements")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -72,7 +72,6 @@ def _import_models() -> None:
     import forum.audit  # noqa: F401
     import forum.discussion.models  # noqa: F401
     import forum.events.models  # noqa: F401
-    import forum.feedback.models  # noqa: F401
     import forum.guard  # noqa: F401  (GuardEvent)
     import forum.ideas.models  # noqa: F401
     import forum.moderation.models  # noqa: F401
@@ -105,6 +104,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""
-    app.jinja_env.filters["lang"] = lambda written: lang_attribute(written, select_locale())
+    # pass_context: evaluated per request; Jinja would fold `"de" | lang` into the template once.
+    app.jinja_env.filters["lang"] = pass_context(lambda _context, written: lang_attribute(written, select_locale()))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
