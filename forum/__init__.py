@@ -19,7 +19,7 @@ from forum.queries import page_window
 ROOT = Path(__file__).resolve().parent.parent
 # The domain packages with pages, in the order their blueprints are registered.
 BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
-                      "notifications", "pages", "search", "statistics", "announcements")
+                      "notifications", "pages", "search", "statistics", "announcements", "privacy")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -78,6 +78,7 @@ def _import_models() -> None:
     import forum.notifications.models  # noqa: F401
     import forum.organisations.models  # noqa: F401
     import forum.pages.models  # noqa: F401
+    import forum.privacy.models  # noqa: F401
     import forum.search.models  # noqa: F401
 
 

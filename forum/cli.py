@@ -31,6 +31,8 @@ from forum.organisations.models import Organisation
 from forum.organisations.services import import_organisations
 from forum.pages.models import SitePage
 from forum.pages.services import ensure_legal_pages
+from forum.privacy.exports import build_export, claim_next_export
+from forum.privacy.retention import purge
 from forum.search.index import reindex_all
 from forum.search.models import SearchDocument
 
@@ -41,6 +43,8 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(send_announcements_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(build_exports_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("create-admin")
@@ -197,3 +201,31 @@ def send_announcements_command(batch: int) -> None:
     db.session.commit()
     click.echo(f"{prepared} Mitteilung(en) vorbereitet, {sent} Empfänger benachrichtigt, {finished} Mitteilung(en) "
                "vollständig versendet; `send-mail` verschickt die E-Mails.")
+
+
+@click.command("build-exports")
+@with_appcontext
+@click.option("--limit", default=20, show_default=True, help="Höchstens so viele Datenkopien in diesem Lauf.")
+def build_exports_command(limit: int) -> None:
+    """Build the requested copies of members' data ("Meine Daten herunterladen"); run it every few minutes.
+    Safe to run again or in parallel: each request is claimed in its own transaction before it is built."""
+    built = 0
+    while built < limit:
+        export = claim_next_export()
+        db.session.commit()  # the claim is visible to other runs before the (slow) build starts
+        if export is None:
+            break
+        build_export(export)
+        db.session.commit()
+        built += 1
+    click.echo(f"{built} Datenkopie(n) erstellt.")
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Apply the retention periods of forum/config.py (RETENTION_*): run it once a day. A second run deletes
+    nothing more; each run is one audit entry with the counts."""
+    counts = purge()
+    db.session.commit()
+    click.echo("Gelöscht: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()) + ".")

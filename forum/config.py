@@ -87,6 +87,19 @@ class Config:
     CONFIRM_TOKEN_MAX_AGE = int(timedelta(days=3).total_seconds())
     RESET_TOKEN_MAX_AGE = int(timedelta(hours=1).total_seconds())
 
+    # Data protection (forum/privacy/): "Meine Daten herunterladen" builds a ZIP outside the request
+    # (`flask build-exports`) into EXPORT_DIR (instance/exports by default; shared storage with several servers);
+    # the link works for EXPORT_VALID_DAYS days.
+    EXPORT_DIR: str | None = env("EXPORT_DIR")
+    EXPORT_VALID_DAYS = int(env("EXPORT_VALID_DAYS", "7") or 7)
+    # Retention periods in days for `flask purge` (run daily); the privacy page shows them from here.
+    RETENTION_UNCONFIRMED_DAYS = int(env("RETENTION_UNCONFIRMED_DAYS", "30") or 30)  # never-confirmed registrations
+    RETENTION_REJECTED_DAYS = int(env("RETENTION_REJECTED_DAYS", "90") or 90)  # rejected applications
+    RETENTION_WITHDRAWN_POST_DAYS = int(env("RETENTION_WITHDRAWN_POST_DAYS", "30") or 30)  # text of withdrawn posts
+    RETENTION_REDACTED_REVISIONS_DAYS = int(env("RETENTION_REDACTED_REVISIONS_DAYS", "30") or 30)
+    RETENTION_SENT_MAIL_DAYS = int(env("RETENTION_SENT_MAIL_DAYS", "30") or 30)  # delivered (or given up) mails
+    RETENTION_NOTIFICATIONS_DAYS = int(env("RETENTION_NOTIFICATIONS_DAYS", "180") or 180)
+
     # Absolute URLs in e-mails and CLI output.
     BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
     SHOW_DEMO_LOGINS = False
@@ -140,6 +153,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config.update(overrides)
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    if not app.config.get("EXPORT_DIR"):
+        app.config["EXPORT_DIR"] = str(Path(app.instance_path) / "exports")
 
     if name == "production":
         missing = [var for var, key in (("FORUM_SECRET_KEY", "SECRET_KEY"), ("FORUM_DATABASE_URL",

@@ -95,6 +95,21 @@ def can_manage_barrier_reports(user) -> bool:
     return _is_admin(user)
 
 
+def can_request_data_export(user) -> bool:
+    """Every active account may ask for a copy of its own data (Art. 15/20 DSGVO)."""
+    return _is_member(user)
+
+
+def can_delete_own_account(user) -> bool:
+    """Every active account may delete itself (Art. 17 DSGVO); the last admin is refused by the service."""
+    return _is_member(user)
+
+
+def can_delete_account(user, target) -> bool:
+    """Admins delete other people's accounts (their own through the self-service page, like everyone)."""
+    return _is_admin(user) and target.id != user.id and target.status != "deleted"
+
+
 # --- events -------------------------------------------------------------------------------------------------
 
 def _is_organiser(user) -> bool:

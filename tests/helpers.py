@@ -45,6 +45,7 @@ def make_test_app(database_url: str, tmp_path_factory, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),  # not instance/: the demo data uploads files
+        "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),  # the demo data builds data exports
         **overrides,
     })
 
@@ -211,8 +212,11 @@ ROLE_MATRIX = {
     "can_manage_barrier_reports": {"admin"},
     "can_view_notifications": MEMBERS,
     "can_search": MEMBERS,
+    "can_request_data_export": MEMBERS,
+    "can_delete_own_account": MEMBERS,
 }
 ACCOUNT_RULES = {"can_decide_registration", "can_change_user"}  # tested one by one in test_permissions.py
+PRIVACY_RULES = {"can_delete_account"}  # in test_dsgvo.py
 
 # following: target -> roles that may follow it (the same as may see it): test_permissions.py
 FOLLOW_MATRIX = {
@@ -468,7 +472,7 @@ ANNOUNCEMENT_RULES = {rule for rule, _state in ANNOUNCEMENT_MATRIX}
 ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | ATTENDANCE_RULES
              | DOCUMENTATION_RULES | IDEA_RULES
              | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES | MEMBER_PROFILE_RULES
-             | ANNOUNCEMENT_RULES)
+             | ANNOUNCEMENT_RULES | PRIVACY_RULES)
 
 
 # --- in the browser (tests/browser) ---------------------------------------------------------------------------

@@ -131,6 +131,11 @@ def notify_report_resolved(post, *, reporter_ids: list[int], outcome: str, actor
     return _create(recipients, item, actor_id=actor.id, thread_id=post.thread_id, post_id=post.id, detail=outcome)
 
 
+def notify_data_export(user) -> int:
+    """The copy of a member's data is ready (forum/privacy/exports.py): tell them, by mail too if they wish."""
+    return _create([(user, "data_export")], MailItem("data_export"))
+
+
 # --- reading ------------------------------------------------------------------------------------------------
 
 def unread_count(user, *, limit: int | None = None) -> int:

@@ -54,6 +54,8 @@ class MailItem:
             return absolute_url("moderation.case", post_id=self.post_id)
         if self.kind == "follow_up":
             return absolute_url("discussion.show", thread_id=self.thread.id)
+        if self.kind == "data_export":
+            return absolute_url("accounts.profile") + "#meine-daten"
         if self.kind == "event_report":
             return absolute_url("events.show", event_id=self.event.id) + "#abschlussbericht"
         return absolute_url("ideas.show", idea_id=self.idea.id)

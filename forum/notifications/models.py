@@ -33,7 +33,7 @@ class OutboxMessage(db.Model):
 
 FOLLOW_TARGETS = ("thread", "idea", "event")
 NOTIFICATION_KINDS = ("reply", "mention", "follow_up", "idea_status", "post_hidden", "report", "report_resolved",
-                      "event_report", "announcement")
+                      "event_report", "announcement", "data_export")
 EMAIL_PREFERENCES = ("immediately", "daily", "never")
 EMAIL_PREFERENCE_LABELS = {
     "immediately": _l("sofort – eine E-Mail je Benachrichtigung"),
