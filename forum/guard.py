@@ -8,25 +8,38 @@ event dates, paragraph numbers ("§ 16i SGB II"), years, times, room numbers and
 """
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import String
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.clock import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.organisations.models import OrganisationDomain
 
 GUARD_CONTEXTS = ("post", "idea")
+# Each pattern looks at no more candidates than this per text, so a hostile text (thousands of "Depression" or of
+# e-mail-like strings, each checked against its sentence) costs no more than an ordinary one; a real post has few.
+MAX_CANDIDATES = 200
 
 _SEP = r"[ \u00a0]?"  # numbers are typed with or without (non-breaking) spaces between their groups
-_DATE = r"(?:0?[1-9]|[12]\d|3[01])\.\s?(?:0?[1-9]|1[0-2])\.\s?(?:19|20)?\d{2}"
+_GROUP_SEP = r"[ \u00a0/-]?"  # … or with dashes and slashes (Rentenversicherungsnummer: "12-150871-M-015")
+_DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
+_DATE = rf"{_DAY}\.\s?{_MONTH}\.\s?(?:19|20)?\d{{2}}"
 _MONTHS = r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)"
-_LONG_DATE = rf"(?:0?[1-9]|[12]\d|3[01])\.\s?{_MONTHS}\s(?:19|20)\d{{2}}"
+_MONTHS_EN = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+              r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
+_LONG_DATE = rf"{_DAY}\.\s?{_MONTHS}\s(?:19|20)\d{{2}}"
+_ANY_DATE = (rf"(?:{_DATE}|{_LONG_DATE}|{_DAY}/{_MONTH}/(?:19|20)?\d{{2}}|(?:19|20)\d{{2}}-[01]\d-[0-3]\d"
+             rf"|{_DAY}(?:st|nd|rd|th)?\.?\s(?:of\s)?(?:{_MONTHS}|{_MONTHS_EN})\s(?:19|20)\d{{2}}"
+             rf"|{_MONTHS_EN}\s{_DAY}(?:st|nd|rd|th)?,?\s(?:19|20)\d{{2}})")
+_BIRTH_YEAR = r"(?:19[2-9]\d|200\d|201[0-2])"
 _STREET_SUFFIX = r"(?i:straße|strasse|str\.|weg|allee|gasse|ring|damm|ufer|chaussee|pfad|steig|platz|markt)"
 _STREET_WORD = r"(?:Straße|Strasse|Str\.|Weg|Allee|Gasse|Ring|Damm|Ufer|Chaussee|Platz|Markt)"
 _HOUSE_NUMBER = r"\d{1,4}(?:\s?[a-h])?(?:\s?[-–/]\s?\d{1,4}[a-h]?)?"
@@ -35,6 +48,79 @@ _ADJECTIVE_STREET = rf"[A-ZÄÖÜ][\wäöüß-]*(?:er|sche|sches)\s{_STREET_WORD
 _ANY_PLACE = r"(?!(?:Raum|Zimmer|Saal|Etage|Stock|Haus|Gebäude|Nr|Tel)\b)[A-ZÄÖÜ][\wäöüß.-]+"  # with a PLZ only
 _POSTCODE_CITY = r",?\s+\d{5}\s+[A-ZÄÖÜ][\wäöüß-]+"
 _PREPOSITION = r"(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Hinter der|Unter den|Alte|Neue)"
+
+# A particular person: a title with a name or an initial ("Frau M.", "Herrn Dr. Schulz", "Ms K."), a client with an
+# initial ("Kundin S."), or one's own single client ("meine Kundin", "aus meinem Bestand", "my client").
+_TITLE = r"(?:Herrn?|Frau|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Miss)"
+_NAME = r"(?:Dr\.\s)?[A-ZÄÖÜ][\wäöüß'-]*\.?(?:\s[A-ZÄÖÜ][\wäöüß'-]*\.?)?"
+_CLIENT_NOUN = (r"(?:Kunde|Kunden|Kundin|Klient|Klientin|Leistungsberechtigte[rn]?|Leistungsbezieher(?:in)?"
+                r"|Teilnehmer(?:in)?|Antragsteller(?:in)?|client|customer|claimant|participant)")
+_NAMED_PERSON = rf"(?:\b{_TITLE}\s{_NAME}|\b{_CLIENT_NOUN}\s[A-ZÄÖÜ]\.)"
+_PERSON = re.compile(
+    rf"{_NAMED_PERSON}"
+    rf"|(?i:\b(?:mein|meine|meinem|meiner|unser|unsere|unserem|unserer|my|our)\s{_CLIENT_NOUN}\b)"
+    r"|(?i:\b(?:aus|in)\s(?:meinem|unserem)\s(?:Bestand|Fallmanagement|Fallbestand)\b|\bfrom my caseload\b)")
+_HEALTH = re.compile(  # every alternative starts with a letter, so the engine skips fast to candidates
+    r"(?:schwanger\w*|Schwangerschaft\w*|SSW|pregnan\w*|Risikoschwangerschaft"
+    r"|Depression(?:en)?|depressiv\w*|depress(?:ed|ion)|Angststörung\w*|Panikattacke\w*|Psychose\w*|psychotisch\w*"
+    r"|Schizophren\w*|schizophren\w*|bipolar\w*|Borderline|PTBS|PTSD|posttraumatisch\w*|traumatisiert\w*"
+    r"|Burn-?out|psychisch(?:e|en)?\s(?:Erkrankung|erkrankt|krank|Probleme|Störung|belastet)\w*|psychiatrisch\w*"
+    r"|Psychiatrie|Suizid\w*|suizid\w*|Essstörung\w*|ADHS|ADHD|Autismus|autistisch\w*|Demenz|dement"
+    r"|Alkohol(?:ismus|sucht|problem|probleme|krank\w*|abhängig\w*|iker\w*)|alkoholabhängig\w*|alkoholkrank\w*"
+    r"|trinkt|drogenabhängig\w*|Drogen(?:sucht|problem\w*|konsum|abhängigkeit)|suchtkrank\w*|Sucht|Spielsucht"
+    r"|Substitution\w*|substituiert|Methadon|Polamidon|Heroin|Kokain|Cannabiskonsum|Crystal"
+    r"|Entzug\w*|Entgiftung|Krebs\w*|Tumor\w*|Chemo\w*|Diabet\w*|HIV|Aids|Hepatitis|Epilep\w*"
+    r"|Multiple[rn]?\sSklerose|Parkinson|Rheuma\w*|Bandscheibe\w*|Herzinfarkt|Schlaganfall|Long[\s-]Covid"
+    r"|chronisch\s(?:krank|erkrankt)\w*|schwerbehindert\w*|Schwerbehinderung|Schwerbehindertenausweis|GdB"
+    r"|Grad\sder\sBehinderung|behindert\w*|Behinderung|Rollstuhl\w*|gehörlos\w*|erblindet|Pflegegrad"
+    r"|arbeitsunfähig\w*|Arbeitsunfähigkeit|krankgeschrieben|AU-Bescheinigung\w*|Diagnose\w*|diagnostiziert"
+    r"|amtsärztlich\w*|ärztlich\w*\sGutachten|psychologisch\w*\sGutachten|Klinikaufenthalt|Psychotherapie|Therapieplatz"
+    r"|Therapie|Reha-Klinik|stationär|Entzugsklinik|Tagesklinik"
+    r"|anxiety|addict\w*|alcoholi\w*|drug\s(?:use|problem|addiction)|diagnosed|diagnosis|cancer|diabet\w*"
+    r"|disabilit\w*|disabled|wheelchair|mental\s(?:health\s(?:issues|problems|condition)|illness)|psychiatric"
+    r"|rehab|sick\sleave|chronically\sill|in\stherapy|HIV-positive)\b")
+# A name next to a health word is not about a client when the sentence is about a talk, an event or a colleague.
+_STAFF_CONTEXT = re.compile(
+    r"(?i:referier\w*|Referent\w*|Vortrag|Vorträge|vorgestellt|stellt\w*\s(?:das|ihr|sein|unser)|präsentier\w*"
+    r"|Fachtag\w*|Fachveranstaltung|Tagung|Workshop|moderier\w*|Impuls\w*|Kolleg\w*|Leiter(?:in)?\b|Projekt\w*"
+    r"|Webinar|Fortbildung\w*|Schulung\w*|Arbeitskreis|Netzwerk\w*|Konzept\w*|Ansprechpartner\w*|leitet"
+    r"|presented|presentation|talk\b|speaker|colleague|workshop|project|heads\b|leads\b)")
+# Words near an address or a phone number that say it belongs to an office or a venue, not to a client.
+_OFFICE_CONTEXT = re.compile(
+    r"(?i:Servicestelle|Hotline|Zentrale|Sekretariat|Geschäftsstelle|Service-?Center|Infotelefon|Durchwahl"
+    r"|Geschäftszeiten|Sprechzeiten|Einwahl|Telefonkonferenz|Veranstaltungsort|Tagungs\w*|findet\s|statt\b"
+    r"|Treffpunkt|Anfahrt|Hotel|Bürgerhaus|Rathaus|Kreishaus|Landratsamt|Akademie|Sitz\b|sitzt|Standort"
+    r"|Jobcenter|Agentur\sfür\sArbeit|Beratungsstelle|Bildungszentrum|Eingang|Raum\b|Saal\b"
+    r"|office|venue|helpdesk|dial-in|hotline)")
+_CLIENT_CONTEXT = re.compile(
+    r"(?i:\bwohn\w*|\blebt\b|\bgemeldet\b|\bWohnung\b|\bprivat\w*|\bHandy\b|\bKund\w*|Leistungsberechtigt\w*"
+    r"|\bKlient\w*|\bBestand\b|\blives\b|\bclient\b|\bcustomer\b|\bprivate\b|\bmobile\b)")
+_SENTENCE_END = re.compile(r"[a-zäöüß0-9)]{2}[.!?](?=\s)|\n")
+_FREEMAIL = frozenset((
+    "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "web.de", "t-online.de", "gmail.com", "googlemail.com",
+    "yahoo.de", "yahoo.com", "ymail.com", "hotmail.de", "hotmail.com", "outlook.de", "outlook.com", "live.de",
+    "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "aol.de", "freenet.de", "arcor.de", "posteo.de",
+    "mailbox.org", "online.de", "email.de", "mail.de", "vodafone.de", "kabelmail.de", "1und1.de", "proton.me",
+    "protonmail.com", "tutanota.com", "tuta.io", "yandex.ru", "mail.ru", "o2online.de", "gmx.org",
+))
+# The public employment service's own staff domains; every other staff domain is an organisation's in the database.
+STAFF_DOMAINS = frozenset(("jobcenter-ge.de", "arbeitsagentur.de"))
+_FUNCTION_MAILBOX = re.compile(
+    r"(?i:info|kontakt|contact|post|poststelle|service|servicestelle|office|team|presse|press|datenschutz"
+    r"|noreply|no-reply|mail|anmeldung|veranstaltung\w*|redaktion|webmaster|buero|büro|sekretariat|zentrale"
+    r"|jobcenter[\w.-]*|hotline|beratung|support|netzwerk\w*|extranet)")
+
+
+def _context(match: re.Match, before: int = 160, after: int = 100) -> str:
+    """The sentence around a match: at most `before`/`after` characters, cut at a sentence end or line break."""
+    text = match.string
+    head = text[max(0, match.start() - before):match.start()]
+    ends = list(_SENTENCE_END.finditer(head))
+    if ends:
+        head = head[ends[-1].end():]
+    tail = text[match.end():match.end() + after]
+    end = _SENTENCE_END.search(tail)
+    return head + match.group(0) + (tail[:end.end()] if end else tail)
 
 
 class GuardEvent(db.Model):
@@ -76,9 +162,32 @@ def _insurance_number_valid(match: re.Match) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 12
 
 
+def _health_insurance_number_valid(match: re.Match) -> bool:
+    """Krankenversichertennummer (§ 290 SGB V): a letter and nine digits, the last a check digit — the letter as
+    01–26 and the first eight digits weighted 1, 2, 1, 2, …, the digit sums of the products added up, modulo 10."""
+    raw = re.sub(r"\s", "", match.group(0)).upper()
+    digits = f"{ord(raw[0]) - 64:02d}" + raw[1:9]
+    total = sum(sum(divmod(int(digit) * (1 + index % 2), 10)) for index, digit in enumerate(digits))
+    return total % 10 == int(raw[9])
+
+
 def _phone_plausible(match: re.Match) -> bool:
-    """Between 6 and 15 digits, as German numbers have."""
-    return 6 <= len(re.sub(r"\D", "", match.group(0))) <= 15
+    """Between 6 and 15 digits, as German numbers have; not a service number (0800, 0180…, 115) and not one
+    that its sentence gives as an office's (switchboard "-0", Servicestelle, hotline, dial-in)."""
+    digits = re.sub(r"\D", "", match.group(0))
+    if not 6 <= len(digits) <= 15 or re.search(r"(?:^|49)(?:800|180|115$)", digits):
+        return False
+    if re.search(r"-\s?0$", match.group(0)):
+        return False
+    around = _context(match, before=90, after=60)
+    return not _OFFICE_CONTEXT.search(around) or bool(_CLIENT_CONTEXT.search(around))
+
+
+def _address_of_a_person(match: re.Match) -> bool:
+    """A street address, unless its sentence says it is an office's or a venue's (and not where someone lives)."""
+    around = _context(match, before=120, after=80)
+    return not _OFFICE_CONTEXT.search(around) or bool(re.search(r"(?i:\bwohn\w*|\blebt\b|\bgemeldet\b|\blives\b)",
+                                                                  around))
 
 
 def _birth_year(match: re.Match) -> bool:
@@ -92,44 +201,104 @@ def _birth_year(match: re.Match) -> bool:
     return number <= date.today().year - 14
 
 
+def _about_a_person(match: re.Match) -> bool:
+    """A health word (a whole word) counts when its sentence names a particular person and is not about a talk or
+    a colleague."""
+    if match.start() and match.string[match.start() - 1].isalnum():
+        return False
+    around = _context(match)
+    return bool(_PERSON.search(around)) and not _STAFF_CONTEXT.search(around)
+
+
+def _personal_address(match: re.Match) -> bool:
+    """An e-mail address at a free-mail provider, or a personal one in a sentence about a client; an office's
+    mailbox (info@, servicestelle@ …) and the addresses of staff domains are not client data."""
+    local, _at, domain = match.group(0).lower().rpartition("@")
+    if _is_staff_domain(domain, STAFF_DOMAINS):
+        return False
+    if domain in _FREEMAIL:
+        return True
+    return not _FUNCTION_MAILBOX.fullmatch(local) and bool(_CLIENT_CONTEXT.search(_context(match)))
+
+
+def _is_staff_domain(domain: str, staff: Iterable[str]) -> bool:
+    """The domain or one of its parents (jobcenter-ge.de for dortmund.jobcenter-ge.de) is a staff domain."""
+    parts = domain.lower().split(".")
+    return any(".".join(parts[index:]) in staff for index in range(len(parts) - 1))
+
+
+def _case_number_valid(match: re.Match) -> bool:
+    """A number after "Kundennummer", "BG-Nr.", "Aktenzeichen" … with at least six digits and not a date."""
+    number = match.group(1)
+    return len(re.sub(r"\D", "", number)) >= 6 and not re.fullmatch(_ANY_DATE, number)
+
+
 @dataclass(frozen=True)
 class Pattern:
-    """One kind of client data: its name (stored in GuardEvent), its German label and how it is found."""
+    """One kind of client data: its name (stored in GuardEvent), its German label and how it is found (the
+    stretch marked is the regex's `group`)."""
 
     name: str
     label: object
     regex: re.Pattern
     valid: Callable[[re.Match], bool] | None = None
+    group: int = 0
 
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("bg_nummer", _l("BG-Nummer"),
-            re.compile(rf"(?<![\w])\d{{5}}{_SEP}BG{_SEP}\d{{7}}(?![\w])", re.IGNORECASE)),
+            re.compile(rf"(?<![\w/])\d{{5}}(?:{_SEP}BG{_SEP}|{_SEP}//{_SEP})\d{{7}}(?![\w])", re.IGNORECASE)),
     Pattern("kundennummer", _l("Kundennummer der Bundesagentur für Arbeit"),
-            re.compile(rf"(?<![\w.,/-])\d{{3}}{_SEP}[A-Z]{_SEP}\d{{6}}(?![\w]|[.,]\d)")),
+            re.compile(rf"(?<![\w.,/-])\d{{3}}(?:{_SEP}|-)[A-Z](?:{_SEP}|-)\d{{6}}(?![\w]|[.,]\d)")),
+    Pattern("fallnummer", _l("Kunden-, BG- oder Fallnummer"),
+            re.compile(r"(?i:\b(?:Kundennummer|Kunden-?Nr\.?|Kundennr\.?|Kd\.?\s?-?\s?Nr\.?|KdNr\.?|Kunden-ID"
+                       r"|BG-?\s?(?:Nummer|Nr\.?)|Bedarfsgemeinschafts-?\s?(?:nummer|Nr\.?)|Aktenzeichen|Az\."
+                       r"|Fallnummer|Vorgangsnummer|Personenkennziffer|PKZ|Kennziffer|customer\s(?:number|no\.?|ID)"
+                       r"|case\s(?:number|no\.?|ID)|client\s(?:number|no\.?|ID)|reference\s(?:number|no\.?))"
+                       r")\s?:?\s?(?:(?i:lautet|ist|is|war|was)\s)?([A-Z0-9][A-Z0-9/.-]{3,20}[A-Z0-9])(?![\w/-])"),
+            _case_number_valid, group=1),
     Pattern("iban", _l("IBAN"),
-            re.compile(r"(?<![\w])DE\s?\d{2}(?:\s?\d{4}){4}\s?\d{2}(?![\w])", re.IGNORECASE), _iban_valid),
+            re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}\s?[A-Za-z0-9]{4}(?:\s?(?=[A-Za-z]{0,3}\d)[A-Za-z0-9]{4}){1,6}"
+                       r"(?:\s?\d{1,3})?(?![\w])"),
+            _iban_valid),
     Pattern("rentenversicherungsnummer", _l("Rentenversicherungsnummer"),
-            re.compile(rf"(?<![\w])\d{{2}}{_SEP}\d{{6}}{_SEP}[A-Z]{_SEP}\d{{3}}(?![\w])"), _insurance_number_valid),
+            re.compile(rf"(?<![\w/-])\d{{2}}{_GROUP_SEP}\d{{6}}{_GROUP_SEP}[A-Z]{_GROUP_SEP}\d{{2}}"
+                       rf"{_GROUP_SEP}\d(?![\w]|[/-]\d)"), _insurance_number_valid),
+    Pattern("krankenversichertennummer", _l("Krankenversichertennummer"),
+            re.compile(r"(?<![\w/-])[A-Z]\s?\d{9}(?![\w]|[.,/-]\d)"), _health_insurance_number_valid),
     Pattern("steuer_id", _l("Steuer-Identifikationsnummer"),
             re.compile(r"(?<![\w.,/-])\d{2}\s?\d{3}\s?\d{3}\s?\d{3}(?![\w]|[.,]\d)"), _tax_id_valid),
     Pattern("geburtsdatum", _l("Geburtsdatum"),
-            re.compile(rf"(?:\b(?:geb\.|geboren|Geburtsdatum|Geb\.-Datum|Geburtstag)(?:\s+(?:am|den))?:?\s*"
-                       rf"(?:{_DATE}|{_LONG_DATE})(?!\d)"
+            re.compile(rf"(?:\b(?:geb\.|geboren|Geburtsdatum|Geb\.-Datum|Geburtstag|born|DOB|D\.O\.B\.|date\sof\sbirth"
+                       rf"|birth\s?date|birthday)(?:\s+(?:am|den|on))?:?\s*{_ANY_DATE}(?!\d)"
+                       rf"|\b(?:geb\.|geboren|Geburtsjahr|Jahrgang|Jg\.|born|year\sof\sbirth)(?:\s+(?:im\sJahr|in))?:?"
+                       rf"\s*{_BIRTH_YEAR}(?![\d.]\d|-)"
                        rf"|(?<![*\w])\*\s?(?:{_DATE}|{_LONG_DATE})(?![\d*]))", re.IGNORECASE)),
     Pattern("name_mit_datum", _l("Geburtsdatum neben einem Namen"),
             re.compile(rf"\b(?:Herr|Frau|Hr\.|Fr\.)\s+(?:Dr\.\s+)?[A-ZÄÖÜ][\w.-]*(?:\s+[A-ZÄÖÜ][\w-]*)?"
                        rf"(?:\s*,\s*|\s*\(\s*|\s+){_DATE}\)?(?!\d)"), _birth_year),
+    Pattern("alter_mit_name", _l("Alter neben einem Namen"),
+            re.compile(rf"{_NAMED_PERSON}\s?(?:,\s?|\(\s?|\s(?:ist|is|wird|turns)\s)(?:(?:ca\.|aged?|Alter:?)\s?)?"
+                       r"(?:1[4-9]|[2-9]\d)(?:\s?(?:Jahre\b(?!\s(?:Erfahrung|Berufserfahrung|im\b|in\b|bei\b|lang\b"
+                       r"|dabei|tätig|Betriebs\w*|Dienst\w*|Mitglied|Praxis))|J\.|-?jährig\w*|years?\b(?!\s(?:of|in|at"
+                       r"|with|experience))|y/?o\b|yrs\b)|\)|(?=\s?,|[.;]\s|\s(?:und|and)\s))"
+                       rf"|\b(?:1[4-9]|[2-9]\d)\s?-?\s?jährige[rn]?\s(?:{_NAMED_PERSON}|{_CLIENT_NOUN}\s{_NAME})"
+                       r"|\b(?:1[4-9]|[2-9]\d)-year-old\s(?:client|customer|Mr\.?|Mrs\.?|Ms\.?)\s[A-Z]")),
     Pattern("telefonnummer", _l("Telefonnummer"),
             re.compile(r"(?<![\w.,/+-])(?<!\d[ \u00a0])(?:"
                        r"(?:\+|00)49[ \u00a0/-]?(?:\(0\)[ \u00a0]?)?[1-9]\d{1,4}"
                        r"|\(0[1-9]\d{1,4}\)|0[1-9]\d{1,4}"
                        r")(?:[ \u00a0]?[/-][ \u00a0]?|[ \u00a0])?\d(?:[ \u00a0-]?\d){3,11}(?![\w]|[.,]\d)"
-                       r"|\b(?:Tel\.|Telefon|Tel|Mobil|Handy|Fon)\s?(?:-?Nr\.)?:?\s?\d(?:[ \u00a0/-]?\d){4,14}(?!\w)",
-                       re.IGNORECASE), _phone_plausible),
+                       r"|\b(?:Tel\.|Telefon|Tel|Mobil|Handy|Fon|phone|mobile|cell)\s?(?:-?Nr\.)?:?\s?"
+                       r"\d(?:[ \u00a0/-]?\d){4,14}(?!\w)", re.IGNORECASE), _phone_plausible),
     Pattern("anschrift", _l("Anschrift"),
             re.compile(rf"\b(?:{_NAMED_STREET}|{_ADJECTIVE_STREET}){_HOUSE_NUMBER}(?:{_POSTCODE_CITY})?(?!\w|[.,]\d)"
-                       rf"|\b(?:{_PREPOSITION}\s[A-ZÄÖÜ][\wäöüß-]+|{_ANY_PLACE})\s{_HOUSE_NUMBER}{_POSTCODE_CITY}")),
+                       rf"|\b(?:{_PREPOSITION}\s[A-ZÄÖÜ][\wäöüß-]+|{_ANY_PLACE})\s{_HOUSE_NUMBER}{_POSTCODE_CITY}"),
+            _address_of_a_person),
+    Pattern("email", _l("E-Mail-Adresse"),
+            re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,5}(?![\w-])"),
+            _personal_address),
+    Pattern("gesundheit", _l("Gesundheitsangabe zu einer Person"), _HEALTH, _about_a_person),
 )
 PATTERN_LABELS = {pattern.name: pattern.label for pattern in PATTERNS}
 
@@ -147,19 +316,36 @@ class Hit:
         return PATTERN_LABELS[self.pattern]
 
 
-def scan(text: str) -> list[Hit]:
+def scan(text: str, *, staff_domains: Collection[str] | None = None) -> list[Hit]:
     """Every stretch of `text` that looks like client data, in text order, without overlaps (the earlier and
-    then the longer stretch wins)."""
+    then the longer stretch wins). E-mail addresses at `staff_domains` (by default the organisations' domains,
+    looked up only when the text holds an address) are staff's, not client data."""
+    text = text or ""
     found = []
     for pattern in PATTERNS:
-        for match in pattern.regex.finditer(text or ""):
+        for match in itertools.islice(pattern.regex.finditer(text), MAX_CANDIDATES):
             if pattern.valid is None or pattern.valid(match):
-                found.append(Hit(pattern.name, match.start(), match.end()))
+                found.append(Hit(pattern.name, *match.span(pattern.group)))
+    addresses = {hit: text[hit.start:hit.end].rpartition("@")[2].lower() for hit in found
+                 if hit.pattern == "email" and text[hit.start:hit.end].rpartition("@")[2].lower() not in _FREEMAIL}
+    if addresses:
+        staff = organisation_domains(addresses.values()) if staff_domains is None else staff_domains
+        found = [hit for hit in found if hit not in addresses or not _is_staff_domain(addresses[hit], staff)]
     hits: list[Hit] = []
     for hit in sorted(found, key=lambda h: (h.start, -(h.end - h.start))):
         if not hits or hit.start >= hits[-1].end:
             hits.append(hit)
     return hits
+
+
+def organisation_domains(domains: Iterable[str]) -> set[str]:
+    """Which of these e-mail domains (or their parent domains) belong to an organisation of the extranet."""
+    candidates = set()
+    for domain in domains:
+        parts = domain.split(".")
+        candidates.update(".".join(parts[index:]) for index in range(len(parts) - 1))
+    return set(db.session.scalars(select(OrganisationDomain.domain).where(
+        func.lower(OrganisationDomain.domain).in_(sorted(candidates)))))
 
 
 def highlight(text: str, hits: list[Hit]) -> Markup:
