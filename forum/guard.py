@@ -56,10 +56,11 @@ _NAME = r"(?:Dr\.\s)?[A-ZÄÖÜ][\wäöüß'-]*\.?(?:\s[A-ZÄÖÜ][\wäöüß'-]
 _CLIENT_NOUN = (r"(?:Kunde|Kunden|Kundin|Klient|Klientin|Leistungsberechtigte[rn]?|Leistungsbezieher(?:in)?"
                 r"|Teilnehmer(?:in)?|Antragsteller(?:in)?|client|customer|claimant|participant)")
 _NAMED_PERSON = rf"(?:\b{_TITLE}\s{_NAME}|\b{_CLIENT_NOUN}\s[A-ZÄÖÜ]\.)"
-_PERSON = re.compile(
-    rf"{_NAMED_PERSON}"
-    rf"|(?i:\b(?:mein|meine|meinem|meiner|unser|unsere|unserem|unserer|my|our)\s{_CLIENT_NOUN}\b)"
-    r"|(?i:\b(?:aus|in)\s(?:meinem|unserem)\s(?:Bestand|Fallmanagement|Fallbestand)\b|\bfrom my caseload\b)")
+_CLIENT = re.compile(
+    rf"\b{_CLIENT_NOUN}\s[A-ZÄÖÜ]\.|(?i:\b(?:mein|meine|meinem|meiner|unser|unsere|unserem|unserer|my|our)\s{_CLIENT_NOUN}\b)"
+    r"|(?i:\b(?:aus|in)\s(?:meinem|unserem)\s(?:Bestand|Fallmanagement|Fallbestand)\b|\bfrom\smy\scaseload\b"
+    r"|\bin\smeiner\s(?:Betreuung|Beratung)\b|\bbei\smir\sin\sder\s(?:Betreuung|Beratung)\b)")
+_PERSON = re.compile(rf"{_NAMED_PERSON}|{_CLIENT.pattern}")
 _HEALTH = re.compile(  # every alternative starts with a letter, so the engine skips fast to candidates
     r"(?:schwanger\w*|Schwangerschaft\w*|SSW|pregnan\w*|Risikoschwangerschaft"
     r"|Depression(?:en)?|depressiv\w*|depress(?:ed|ion)|Angststörung\w*|Panikattacke\w*|Psychose\w*|psychotisch\w*"
@@ -67,7 +68,8 @@ _HEALTH = re.compile(  # every alternative starts with a letter, so the engine s
     r"|Burn-?out|psychisch(?:e|en)?\s(?:Erkrankung|erkrankt|krank|Probleme|Störung|belastet)\w*|psychiatrisch\w*"
     r"|Psychiatrie|Suizid\w*|suizid\w*|Essstörung\w*|ADHS|ADHD|Autismus|autistisch\w*|Demenz|dement"
     r"|Alkohol(?:ismus|sucht|problem|probleme|krank\w*|abhängig\w*|iker\w*)|alkoholabhängig\w*|alkoholkrank\w*"
-    r"|trinkt|drogenabhängig\w*|Drogen(?:sucht|problem\w*|konsum|abhängigkeit)|suchtkrank\w*|Sucht|Spielsucht"
+    r"|trinkt|drogenabhängig\w*|Drogen(?:sucht|problem\w*|konsum|abhängigkeit)|suchtkrank\w*|Sucht|Spielsucht|schwerhörig\w*|Hörgerät\w*|sehbehindert\w*|Persönlichkeitsstörung\w*|Zwangsstörung\w*"
+    r"|Belastungsstörung\w*|Schlafstörung\w*|chemo\w*|spielsüchtig|süchtig|alkoholsüchtig|drogensüchtig|kaufsüchtig"
     r"|Substitution\w*|substituiert|Methadon|Polamidon|Heroin|Kokain|Cannabiskonsum|Crystal"
     r"|Entzug\w*|Entgiftung|Krebs\w*|Tumor\w*|Chemo\w*|Diabet\w*|HIV|Aids|Hepatitis|Epilep\w*"
     r"|Multiple[rn]?\sSklerose|Parkinson|Rheuma\w*|Bandscheibe\w*|Herzinfarkt|Schlaganfall|Long[\s-]Covid"
@@ -75,33 +77,42 @@ _HEALTH = re.compile(  # every alternative starts with a letter, so the engine s
     r"|Grad\sder\sBehinderung|behindert\w*|Behinderung|Rollstuhl\w*|gehörlos\w*|erblindet|Pflegegrad"
     r"|arbeitsunfähig\w*|Arbeitsunfähigkeit|krankgeschrieben|AU-Bescheinigung\w*|Diagnose\w*|diagnostiziert"
     r"|amtsärztlich\w*|ärztlich\w*\sGutachten|psychologisch\w*\sGutachten|Klinikaufenthalt|Psychotherapie|Therapieplatz"
-    r"|Therapie|Reha-Klinik|stationär|Entzugsklinik|Tagesklinik"
+    r"|Therapie|Reha-Klinik|stationär|Entzugsklinik|Tagesklinik|OP|Operation|operiert|betrunken|alkoholisiert"
+    r"|Drogen|Übergewicht|Adipositas|Rückenprobleme|Rückenschmerzen|Trauma|Asthma|COPD|Dialyse|Allergie\w*"
+    r"|Sehbehinderung|Hörbehinderung|Medikament\w*|Psychopharmaka|Antidepressiva|Fehlgeburt|Mutterschutz"
+    r"|Herzerkrankung|Herzprobleme|Nierenerkrankung|Lungenerkrankung|Krankenhaus|Klinik|Psychiater\w*"
     r"|anxiety|addict\w*|alcoholi\w*|drug\s(?:use|problem|addiction)|diagnosed|diagnosis|cancer|diabet\w*"
     r"|disabilit\w*|disabled|wheelchair|mental\s(?:health\s(?:issues|problems|condition)|illness)|psychiatric"
-    r"|rehab|sick\sleave|chronically\sill|in\stherapy|HIV-positive)\b")
+    r"|rehab|sick\sleave|chronically\sill|in\stherapy|HIV-positive|drunk|surgery|hospital\w*|illness|injur\w*"
+    r"|medication|miscarriage|overweight)\b")
 # A name next to a health word is not about a client when the sentence is about a talk, an event or a colleague.
 _STAFF_CONTEXT = re.compile(
     r"(?i:referier\w*|Referent\w*|Vortrag|Vorträge|vorgestellt|stellt\w*\s(?:das|ihr|sein|unser)|präsentier\w*"
     r"|Fachtag\w*|Fachveranstaltung|Tagung|Workshop|moderier\w*|Impuls\w*|Kolleg\w*|Leiter(?:in)?\b|Projekt\w*"
     r"|Webinar|Fortbildung\w*|Schulung\w*|Arbeitskreis|Netzwerk\w*|Konzept\w*|Ansprechpartner\w*|leitet"
-    r"|presented|presentation|talk\b|speaker|colleague|workshop|project|heads\b|leads\b)")
+    r"|erklärt\w*|erläutert\w*|Folien|Thema|Themen|Studie|Buch|Artikel|Film\b|Prof\.|Gesundheitsamt"
+    r"|presented|presentation|talk\b|speaker|colleague|workshop|project|heads\b|leads\b|slides|topic|study"
+    r"|explained|article)")
 # Words near an address or a phone number that say it belongs to an office or a venue, not to a client.
 _OFFICE_CONTEXT = re.compile(
     r"(?i:Servicestelle|Hotline|Zentrale|Sekretariat|Geschäftsstelle|Service-?Center|Infotelefon|Durchwahl"
     r"|Geschäftszeiten|Sprechzeiten|Einwahl|Telefonkonferenz|Veranstaltungsort|Tagungs\w*|findet\s|statt\b"
     r"|Treffpunkt|Anfahrt|Hotel|Bürgerhaus|Rathaus|Kreishaus|Landratsamt|Akademie|Sitz\b|sitzt|Standort"
     r"|Jobcenter|Agentur\sfür\sArbeit|Beratungsstelle|Bildungszentrum|Eingang|Raum\b|Saal\b"
-    r"|office|venue|helpdesk|dial-in|hotline)")
+    r"|dienstlich\w*|beruflich\w*|Büro|Funktionspostfach|office|venue|helpdesk|dial-in|hotline)")
 _CLIENT_CONTEXT = re.compile(
     r"(?i:\bwohn\w*|\blebt\b|\bgemeldet\b|\bWohnung\b|\bprivat\w*|\bHandy\b|\bKund\w*|Leistungsberechtigt\w*"
-    r"|\bKlient\w*|\bBestand\b|\blives\b|\bclient\b|\bcustomer\b|\bprivate\b|\bmobile\b)")
-_SENTENCE_END = re.compile(r"[a-zäöüß0-9)]{2}[.!?](?=\s)|\n")
+    r"|\bKlient\w*|\bBestand\b|\bTeilnehmer(?:in)?\b|\bMutter\b|\bVater\b|\bparticipant\b|\blives\b|\bclient\b|\bcustomer\b|\bprivate\b|\bmobile\b)")
+_SENTENCE_END = re.compile(r"[a-zäöüß)]{2}[.!?](?=\s)|\n")  # not after "Frau M." or "28."
 _FREEMAIL = frozenset((
     "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "web.de", "t-online.de", "gmail.com", "googlemail.com",
     "yahoo.de", "yahoo.com", "ymail.com", "hotmail.de", "hotmail.com", "outlook.de", "outlook.com", "live.de",
     "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "aol.de", "freenet.de", "arcor.de", "posteo.de",
     "mailbox.org", "online.de", "email.de", "mail.de", "vodafone.de", "kabelmail.de", "1und1.de", "proton.me",
     "protonmail.com", "tutanota.com", "tuta.io", "yandex.ru", "mail.ru", "o2online.de", "gmx.org",
+    "mail.com", "yahoo.co.uk", "yahoo.fr", "hotmail.fr", "orange.fr", "laposte.net", "libero.it", "ukr.net",
+    "wp.pl", "o2.pl", "onet.pl", "interia.pl", "seznam.cz", "abv.bg", "inbox.ru", "bk.ru", "list.ru", "rambler.ru",
+    "yandex.com", "hotmail.co.uk", "btinternet.com", "gmx.fr", "outlook.fr", "live.fr", "windowslive.com",
 ))
 # The public employment service's own staff domains; every other staff domain is an organisation's in the database.
 STAFF_DOMAINS = frozenset(("jobcenter-ge.de", "arbeitsagentur.de"))
@@ -175,7 +186,7 @@ def _phone_plausible(match: re.Match) -> bool:
     """Between 6 and 15 digits, as German numbers have; not a service number (0800, 0180…, 115) and not one
     that its sentence gives as an office's (switchboard "-0", Servicestelle, hotline, dial-in)."""
     digits = re.sub(r"\D", "", match.group(0))
-    if not 6 <= len(digits) <= 15 or re.search(r"(?:^|49)(?:800|180|115$)", digits):
+    if not 6 <= len(digits) <= 15 or re.match(r"(?:0|0049|49)(?:800|180)|115$", digits):
         return False
     if re.search(r"-\s?0$", match.group(0)):
         return False
@@ -202,12 +213,12 @@ def _birth_year(match: re.Match) -> bool:
 
 
 def _about_a_person(match: re.Match) -> bool:
-    """A health word (a whole word) counts when its sentence names a particular person and is not about a talk or
-    a colleague."""
+    """A health word (a whole word) counts when its sentence is about one's own client ("meine Kundin", "Kunde
+    S.", "aus meinem Bestand"), or names a person and is not about a talk, a project or a colleague."""
     if match.start() and match.string[match.start() - 1].isalnum():
         return False
     around = _context(match)
-    return bool(_PERSON.search(around)) and not _STAFF_CONTEXT.search(around)
+    return bool(_CLIENT.search(around)) or bool(_PERSON.search(around)) and not _STAFF_CONTEXT.search(around)
 
 
 def _personal_address(match: re.Match) -> bool:
@@ -270,7 +281,10 @@ PATTERNS: tuple[Pattern, ...] = (
             re.compile(r"(?<![\w.,/-])\d{2}\s?\d{3}\s?\d{3}\s?\d{3}(?![\w]|[.,]\d)"), _tax_id_valid),
     Pattern("geburtsdatum", _l("Geburtsdatum"),
             re.compile(rf"(?:\b(?:geb\.|geboren|Geburtsdatum|Geb\.-Datum|Geburtstag|born|DOB|D\.O\.B\.|date\sof\sbirth"
-                       rf"|birth\s?date|birthday)(?:\s+(?:am|den|on))?:?\s*{_ANY_DATE}(?!\d)"
+                       rf"|birth\s?date|birthday)(?:\s(?:der|des|von|of|the)\s[\w-]{{1,20}})?(?:\s(?:is|was|ist|war|lautet))?(?:\s+(?:am|den|on))?:?\s*"
+                       rf"(?:{_ANY_DATE}|{_MONTH}/{_BIRTH_YEAR})(?!\d)"
+                       rf"|\b(?:am\s)?{_ANY_DATE}(?:\sin\s[A-ZÄÖÜ][\w-]{{1,30}})?\sgeboren"
+                       rf"|(?<![*\w])\*\s?{_BIRTH_YEAR}(?![\d*])"
                        rf"|\b(?:geb\.|geboren|Geburtsjahr|Jahrgang|Jg\.|born|year\sof\sbirth)(?:\s+(?:im\sJahr|in))?:?"
                        rf"\s*{_BIRTH_YEAR}(?![\d.]\d|-)"
                        rf"|(?<![*\w])\*\s?(?:{_DATE}|{_LONG_DATE})(?![\d*]))", re.IGNORECASE)),
@@ -278,7 +292,9 @@ PATTERNS: tuple[Pattern, ...] = (
             re.compile(rf"\b(?:Herr|Frau|Hr\.|Fr\.)\s+(?:Dr\.\s+)?[A-ZÄÖÜ][\w.-]*(?:\s+[A-ZÄÖÜ][\w-]*)?"
                        rf"(?:\s*,\s*|\s*\(\s*|\s+){_DATE}\)?(?!\d)"), _birth_year),
     Pattern("alter_mit_name", _l("Alter neben einem Namen"),
-            re.compile(rf"{_NAMED_PERSON}\s?(?:,\s?|\(\s?|\s(?:ist|is|wird|turns)\s)(?:(?:ca\.|aged?|Alter:?)\s?)?"
+            re.compile(rf"{_NAMED_PERSON}\s?(?:,\s?|\(\s?|\s(?:ist|is|wird|turns)\s(?:(?:erst|schon|bereits|gerade|fast|knapp|über|inzwischen|mittlerweile|jetzt|only|almost|just"
+                       r"|over|now|already)\s)?)"
+                       r"(?:(?:ca\.|aged?|Alter:?)\s?)?"
                        r"(?:1[4-9]|[2-9]\d)(?:\s?(?:Jahre\b(?!\s(?:Erfahrung|Berufserfahrung|im\b|in\b|bei\b|lang\b"
                        r"|dabei|tätig|Betriebs\w*|Dienst\w*|Mitglied|Praxis))|J\.|-?jährig\w*|years?\b(?!\s(?:of|in|at"
                        r"|with|experience))|y/?o\b|yrs\b)|\)|(?=\s?,|[.;]\s|\s(?:und|and)\s))"
