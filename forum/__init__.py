@@ -5,12 +5,11 @@ import importlib
 from pathlib import Path
 
 from flask import Flask, request, session, url_for
-from flask_babel import format_date, format_datetime, format_time
 from flask_login import current_user
 from jinja2 import pass_context
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forum import inputs
+from forum import dates, inputs
 from forum.config import load_config
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 from forum.languages import lang_attribute
@@ -19,7 +18,8 @@ from forum.queries import page_window
 ROOT = Path(__file__).resolve().parent.parent
 # The domain packages with pages, in the order their blueprints are registered.
 BLUEPRINT_PACKAGES = ("main", "accounts", "organisations", "events", "ideas", "discussion", "admin", "moderation",
-                      "notifications", "pages", "search", "statistics", "announcements", "privacy")
+                      "notifications", "pages", "search", "statistics", "announcements", "privacy",
+                      "feedback")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -72,6 +72,7 @@ def _import_models() -> None:
     import forum.audit  # noqa: F401
     import forum.discussion.models  # noqa: F401
     import forum.events.models  # noqa: F401
+    import forum.feedback.models  # noqa: F401
     import forum.guard  # noqa: F401  (GuardEvent)
     import forum.ideas.models  # noqa: F401
     import forum.moderation.models  # noqa: F401
@@ -102,9 +103,7 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.globals.update(can=template_predicates, post_shown_as=post_shown_as, get_locale=select_locale,
                                  url_for_page=url_for_page, page_window=page_window)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""
+    app.jinja_env.filters.update(date=dates.format_date, datetime=dates.format_datetime, time=dates.format_time)
     # pass_context: evaluated per request; Jinja would fold `"de" | lang` into the template once.
     app.jinja_env.filters["lang"] = pass_context(lambda _context, written: lang_attribute(written, select_locale()))
     app.jinja_env.trim_blocks = True

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from forum import demo, markup
 from forum.announcements import services as announcements
+from forum.announcements.models import Announcement
 from forum.accounts.forms import MIN_PASSWORD_LENGTH
 from forum.accounts.models import User
 from forum.accounts.services import find_user_by_email, hash_password, normalise_email
@@ -21,7 +22,8 @@ from forum.discussion.quotes import link_legacy_quotes
 from forum.discussion.services import rerender_posts
 from forum.events.attachments import attachment_text
 from forum.events.reminders import send_reminders
-from forum.events.models import Event
+from forum.events.models import Event, EventReport
+from forum.events.reports import render_report_text
 from forum.extensions import db
 from forum.ideas.models import Idea
 from forum.ideas.terms import ensure_reference_terms
@@ -30,7 +32,7 @@ from forum.notifications.outbox import deliver, pending_messages
 from forum.organisations.models import Organisation
 from forum.organisations.services import import_organisations
 from forum.pages.models import SitePage
-from forum.pages.services import ensure_legal_pages
+from forum.pages.services import ensure_legal_pages, render_page_text
 from forum.privacy.exports import build_export, claim_next_export
 from forum.privacy.retention import purge
 from forum.search.index import reindex_all
@@ -148,7 +150,7 @@ def rerender() -> None:
     legacy = link_legacy_quotes()
     count = 0
     for page in db.session.scalars(select(SitePage)):
-        page.body_html = markup.render(page.body_source)
+        page.body_html = render_page_text(page.body_source)
         count += 1
     for idea in db.session.scalars(select(Idea)):
         idea.description_html = markup.render(idea.description_source)
@@ -157,6 +159,14 @@ def rerender() -> None:
         event.description_html = markup.render(event.description_source)
         event.agenda_html = markup.render(event.agenda_source)
         event.documentation_html = markup.render(event.documentation_source)
+        count += 1
+    for report in db.session.scalars(select(EventReport)):
+        report.summary_html = render_report_text(report.summary_source)
+        report.results_html = render_report_text(report.results_source)
+        report.next_steps_html = render_report_text(report.next_steps_source)
+        count += 1
+    for announcement in db.session.scalars(select(Announcement)):
+        announcement.body_html = announcements.render_body(announcement.body_source)
         count += 1
     count += rerender_posts()
     reindex_all()  # the index holds text derived from the HTML (a post's words without its quotes)

@@ -26,7 +26,7 @@ QUOTE_ATTRIBUTE = "data-quote-post"
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "em", "strong", "del", "blockquote", "code", "pre",
-    "ul", "ol", "li", "h3", "h4", "h5", "h6", "a",
+    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "a",
     "table", "thead", "tbody", "tr", "th", "td",
 })
 ALLOWED_ATTRIBUTES = {"a": ("href", "title"), "th": ("align",), "td": ("align",), "ol": ("start",), "code": ("class",),
@@ -52,9 +52,11 @@ class TextTooLong(ValueError):
     """Raised for a source above MAX_SOURCE_CHARS; forms check the length first with a German message."""
 
 
-def render(source: str, *, quote_links: re.Pattern | None = None) -> str:
+def render(source: str, *, quote_links: re.Pattern | None = None, heading_level: int = 2) -> str:
     """Turn a user's markdown into HTML that is safe to store and show.
 
+    `heading_level` is the level of the page's heading the text is shown under (1: right below the page's h1):
+    the text's headings continue from it without skipping a level (see _AdjustElements).
     `quote_links` matches (fully) the address of a post, its first group being the post's id: a blockquote
     that starts with a link to such an address is a quote of that post and carries its id in QUOTE_ATTRIBUTE.
     """
@@ -64,7 +66,8 @@ def render(source: str, *, quote_links: re.Pattern | None = None) -> str:
         source = _separate_quotes(source, quote_links)
     try:
         html = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, _ExtranetExtension(quote_links)], extension_configs=EXTENSION_CONFIGS,
+            extensions=[*MARKDOWN_EXTENSIONS, _ExtranetExtension(quote_links, heading_level)],
+            extension_configs=EXTENSION_CONFIGS,
             output_format="html").convert(source)
     except RecursionError:
         # Thousands of nested list or quote markers exhaust Python-Markdown's recursive block parser;
@@ -135,15 +138,30 @@ class _BareUrlProcessor(inlinepatterns.InlineProcessor):
         return element, m.start(0), m.start(0) + len(url)
 
 
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
 class _AdjustElements(Treeprocessor):
-    """Headings in user text start at h3 (the page owns h1 and h2); images become links to the image,
-    so no picture from another server is loaded into the extranet."""
+    """Headings follow the page's heading level (WCAG 1.3.1: no level skipped); images become links to the
+    image, so no picture from another server is loaded into the extranet.
+
+    The text's highest heading becomes one level below `heading_level`, the others keep their distance to it,
+    and none is more than one level deeper than the heading before it ("###" alone under the page's h2 is an
+    h3; "#" then "###" become h3 then h4), at most h6."""
+
+    def __init__(self, md, heading_level: int = 2):
+        super().__init__(md)
+        self.heading_level = heading_level
 
     def run(self, root):
+        headings = [element for element in root.iter() if element.tag in _HEADING_TAGS]
+        top = min((int(element.tag[1]) for element in headings), default=1)
+        previous = self.heading_level
+        for element in headings:
+            level = min(self.heading_level + 1 + int(element.tag[1]) - top, previous + 1, 6)
+            element.tag, previous = f"h{level}", level
         for element in root.iter():
-            if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                element.tag = f"h{min(int(element.tag[1]) + 2, 6)}"
-            elif element.tag == "img":
+            if element.tag == "img":
                 source, alt = element.get("src", ""), element.get("alt", "")
                 element.attrib.clear()
                 element.tag, element.text = "a", AtomicString(alt or source)
@@ -197,13 +215,14 @@ class _MarkQuotes(Treeprocessor):
         return str(int(match.group(1))) if match else None
 
 
-_RAW_BLOCKQUOTE_TAG = re.compile(r"<(/?\s*blockquote\b)", re.IGNORECASE)
+_RAW_BLOCKQUOTE_TAG = re.compile(r"<(/?\s*(?:blockquote|h[1-6])\b)", re.IGNORECASE)
 
 
 class _NoRawQuotes(Postprocessor):
     """Blockquote tags typed as raw HTML stay text: a "</blockquote>" in a quoted post would otherwise end the
     quote early and leave the rest of the quoted text outside it, shown to every reader (and a typed
-    blockquote could claim to be a quote of any post). Quotes are written with ">"."""
+    blockquote could claim to be a quote of any post). Quotes are written with ">". Typed heading tags stay
+    text too: they would bypass the heading levels of _AdjustElements; headings are written with "#"."""
 
     def run(self, text):
         stash = self.md.htmlStash
@@ -216,16 +235,16 @@ class _ExtranetExtension(Extension):
     """Our changes to Python-Markdown: bounded link parsing, bare-URL links, headings and images adjusted,
     quotes of posts marked."""
 
-    def __init__(self, quote_links: re.Pattern | None = None):
+    def __init__(self, quote_links: re.Pattern | None = None, heading_level: int = 2):
         super().__init__()
-        self.quote_links = quote_links
+        self.quote_links, self.heading_level = quote_links, heading_level
 
     def extendMarkdown(self, md):
         for name, (base, pattern, priority) in _LINK_PROCESSORS.items():
             bounded = type(f"Bounded{base.__name__}", (_BoundedLinks, base), {})
             md.inlinePatterns.register(bounded(pattern, md), name, priority)
         md.inlinePatterns.register(_BareUrlProcessor(_BARE_URL, md), "bare_url", 85)
-        md.treeprocessors.register(_AdjustElements(md), "adjust_elements", 5)
+        md.treeprocessors.register(_AdjustElements(md, self.heading_level), "adjust_elements", 5)
         md.treeprocessors.register(_MarkQuotes(md, self.quote_links), "mark_quotes", 4)
         md.postprocessors.register(_NoRawQuotes(md), "no_raw_quotes", 35)  # before the raw HTML is put back
 

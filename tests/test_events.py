@@ -36,10 +36,10 @@ def test_organiser_creates_an_event_with_its_discussion_thread(client_as, organi
     assert entry.actor_id == organiser.id and entry.target_id == event.id
 
     page = text_of(client.get(f"/events/{event.id}"))
-    assert "Mittwoch, 12. Juni 2030, 10:00–16:00 Uhr" in page
+    assert "Mittwoch, 12.06.2030, 10:00–16:00 Uhr" in page
     assert "Jobcenter Dortmund, Raum 3.12" in page and "Nordrhein-Westfalen" in page
     assert "25 von 25 Plätzen frei" in page
-    assert "Anmeldung bis Samstag, 1. Juni 2030, 23:59 Uhr" in page
+    assert "Anmeldung bis Samstag, 01.06.2030, 23:59 Uhr" in page
     assert "Zur Diskussion über diese Veranstaltung" in page
 
 
@@ -64,7 +64,7 @@ def test_event_lasting_several_days_and_a_time_skipped_by_summer_time(client_as,
     client.post("/events/new", data=event_form(start_date="2030-09-10", end_date="2030-09-11", end_time="13:00"))
     event = event_titled("Werkstattgespräch Gesundheitsförderung")
     page = text_of(client.get(f"/events/{event.id}"))
-    assert "Dienstag, 10. September 2030, 10:00 Uhr bis Mittwoch, 11. September 2030, 13:00 Uhr" in page
+    assert "Dienstag, 10.09.2030, 10:00 Uhr bis Mittwoch, 11.09.2030, 13:00 Uhr" in page
     skipped = text_of(client.post("/events/new", data=event_form(start_date="2030-03-31", start_time="02:30",
                                                                  deadline_date="")))
     assert "Diese Uhrzeit gibt es am 31.03.2030 wegen der Umstellung auf die Sommerzeit nicht." in skipped

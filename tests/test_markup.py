@@ -419,7 +419,7 @@ Zweite Zeile."""
 def test_ordinary_german_markdown_survives_intact():
     html = markup.render(GERMAN_POST)
     for fragment in (
-        "<h4>Ergebnisse aus dem Werkstattgespräch in Görlitz</h4>",
+        "<h3>Ergebnisse aus dem Werkstattgespräch in Görlitz</h3>",  # the text's top heading, below the page's h2
         "<p>Wir haben <strong>Übergänge</strong> für <em>Ältere</em> besprochen – „Gesundheit zuerst“ war das Motto. "
         "Straße, Maß, Größe.</p>",
         "<li>Krankenkassen (AOK, TK)</li>",

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask import current_app
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.clock import utcnow
+from forum.dates import format_date
 from forum.extensions import db
 from forum.audit import user_snapshot, record
 from forum.notifications.models import OutboxMessage

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import LazyString, format_date, format_number, gettext as _, lazy_gettext as _l
+from flask_babel import LazyString, format_number, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forum.announcements.models import SEGMENTS
 from forum.announcements.services import AnnouncementData
-from forum.clock import to_berlin
+from forum.dates import format_date
 from forum.discussion.models import Thread
 from forum.events.models import Event
 from forum.extensions import db
@@ -64,7 +64,7 @@ class AnnouncementForm(Form):
         super().__init__(*args, **kwargs)
         events = db.session.execute(select(Event.id, Event.title, Event.starts_at)
                                     .order_by(Event.starts_at.desc(), Event.id.desc()).limit(EVENT_CHOICES_LIMIT))
-        self.event.choices = choices({"": "", **{str(event_id): f"{format_date(to_berlin(starts_at), 'short')} – "
+        self.event.choices = choices({"": "", **{str(event_id): f"{format_date(starts_at)} – "
                                                  f"{title}" for event_id, title, starts_at in events}})
 
     def validate_land(self, field):

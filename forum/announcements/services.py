@@ -93,9 +93,14 @@ def recipients_of(announcement: Announcement) -> int:
 
 # --- writing ----------------------------------------------------------------------------------------------------
 
+def render_body(source: str) -> str:
+    """The text as HTML; on its page it follows the subject (the h1), so its headings start at h2."""
+    return markup.render(source, heading_level=1)
+
+
 def create_announcement(data: AnnouncementData, *, actor) -> Announcement:
     """A new draft; audited without recipients (there are none yet)."""
-    announcement = Announcement(subject=data.subject, body_source=data.body, body_html=markup.render(data.body),
+    announcement = Announcement(subject=data.subject, body_source=data.body, body_html=render_body(data.body),
                                 segment=data.segment, segment_value=data.segment_value,
                                 segment_target_id=data.segment_target_id, created_by_id=actor.id,
                                 language=written_in(actor))
@@ -109,7 +114,7 @@ def update_announcement(announcement: Announcement, data: AnnouncementData, *, a
     """Change a draft (a conditional UPDATE: one queued meanwhile in another tab stays as it was sent)."""
     changed = db.session.execute(
         update(Announcement).where(Announcement.id == announcement.id, Announcement.status == "draft")
-        .values(subject=data.subject, body_source=data.body, body_html=markup.render(data.body),
+        .values(subject=data.subject, body_source=data.body, body_html=render_body(data.body),
                 segment=data.segment, segment_value=data.segment_value, segment_target_id=data.segment_target_id,
                 updated_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount == 1

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from flask_babel import LazyString, format_date, format_number, gettext as _, lazy_gettext as _l
+from flask_babel import LazyString, format_number, gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField, TimeField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forum.clock import from_berlin, to_berlin
+from forum.dates import format_date
 from forum.events.attachments import ALLOWED_EXTENSIONS, format_size
 from forum.events.models import EVENT_KINDS, EVENT_STATUSES, MAX_REMINDER_DAYS, Event
 from forum.events.services import EventData
@@ -132,7 +133,7 @@ class EventForm(Form):
         moment = from_berlin(day, clock)
         if moment is None:
             field.errors.append(_l("Diese Uhrzeit gibt es am %(day)s wegen der Umstellung auf die Sommerzeit nicht.",
-                                   day=format_date(day, "medium")))
+                                   day=format_date(day)))
         return moment
 
     def event_data(self) -> EventData:

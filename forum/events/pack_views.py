@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.clock import to_berlin, utcnow
+from forum.dates import format_date
 from forum.events import attachments, bp, documentation
 from forum.events.models import Event
 from forum.events.pack_forms import PeriodForm, PeriodPdfForm
@@ -72,8 +73,8 @@ def _quarters(today: date, count: int = 4) -> list[tuple[str, date, date]]:
 
 
 def _period_title(first: date, last: date) -> str:
-    return _("Dokumentation der Veranstaltungen %(first)s–%(last)s", first=format_date(first, "medium"),
-             last=format_date(last, "medium"))
+    return _("Dokumentation der Veranstaltungen %(first)s–%(last)s", first=format_date(first),
+             last=format_date(last))
 
 
 @bp.route("/documentation-pack")

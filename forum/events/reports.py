@@ -19,6 +19,12 @@ from forum.languages import written_in
 from forum.notifications.inbox import notify_event_report
 
 
+def render_report_text(source: str) -> str:
+    """A report text as HTML; it sits below the h3 "Zusammenfassung", "Ergebnisse", "Nächste Schritte" of the
+    event page (and of the preview), so its headings start at h4."""
+    return markup.render(source, heading_level=3)
+
+
 @dataclass
 class ReportData:
     """Clean values from the report form (markdown sources, optional overrides)."""
@@ -75,9 +81,9 @@ def save_report(event: Event, data: ReportData, *, publish: bool, actor) -> tupl
     if report is None:
         report = EventReport(event=event, language=written_in(actor))
         db.session.add(report)
-    report.summary_source, report.summary_html = data.summary, markup.render(data.summary)
-    report.results_source, report.results_html = data.results, markup.render(data.results)
-    report.next_steps_source, report.next_steps_html = data.next_steps, markup.render(data.next_steps)
+    report.summary_source, report.summary_html = data.summary, render_report_text(data.summary)
+    report.results_source, report.results_html = data.results, render_report_text(data.results)
+    report.next_steps_source, report.next_steps_html = data.next_steps, render_report_text(data.next_steps)
     report.attendees_override, report.jobcenters_override = data.attendees_override, data.jobcenters_override
     report.updated_at, report.updated_by_id = utcnow(), actor.id
     published_now = publish and report.published_at is None
@@ -95,5 +101,5 @@ def save_report(event: Event, data: ReportData, *, publish: bool, actor) -> tupl
 
 def preview(data: ReportData) -> dict[str, str]:
     """The three texts rendered as they would be shown (nothing is saved)."""
-    return {"summary": markup.render(data.summary), "results": markup.render(data.results),
-            "next_steps": markup.render(data.next_steps)}
+    return {"summary": render_report_text(data.summary), "results": render_report_text(data.results),
+            "next_steps": render_report_text(data.next_steps)}

@@ -4,13 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from forum import markup
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.dates import format_datetime
 from forum.discussion.models import Thread
 from forum.discussion.services import start_thread
 from forum.events.models import REGISTRATION_STATUSES, Event, EventRegistration
@@ -311,7 +312,7 @@ def export_participants(event: Event, *, actor) -> bytes:
         rows.append((REGISTRATION_STATUSES.get(registration.status, registration.status),
                      position if registration.status == "waiting" else "",
                      person.display_name, person.function, person.organisation.name, person.organisation.land_name,
-                     person.email, format_datetime(registration.queued_at, "short")))
+                     person.email, format_datetime(registration.queued_at)))
     record(actor, "event.participants_export", event, snapshot={"title": event.title, "rows": len(rows)})
     return excel_csv(header, rows)
 

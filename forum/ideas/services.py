@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import Select, case, delete, distinct, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from forum import markup
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.dates import format_date
 from forum.discussion.services import start_thread
 from forum.events.models import Event
 from forum.extensions import db

@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum.accounts.models import User
 from forum.audit import AuditEntry, post_snapshot, record, thread_snapshot
 from forum.clock import from_berlin, utcnow
+from forum.dates import format_datetime
 from forum.discussion.models import Board, Post, Thread
 from forum.exports import excel_csv
 from forum.extensions import db
@@ -263,7 +263,7 @@ def export_audit_log(filters: AuditFilter, *, actor) -> bytes:
     header = [_("Zeitpunkt"), _("Wer"), _("Aktion"), _("Betrifft"), _("Nummer"), _("Begründung"),
               _("Stand zum Zeitpunkt")]
     entries = db.session.scalars(audit_query(filters).limit(EXPORT_MAX_ROWS))
-    rows = [(format_datetime(entry.created_at, "short"), entry.actor.display_name if entry.actor else _("System"),
+    rows = [(format_datetime(entry.created_at), entry.actor.display_name if entry.actor else _("System"),
              entry.action_label, f"{entry.target_label}: {entry.subject}" if entry.subject else entry.target_label,
              entry.target_id or "", entry.reason,
              json.dumps(entry.snapshot, ensure_ascii=False)) for entry in entries]

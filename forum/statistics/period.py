@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from forum.clock import from_berlin
+from forum.dates import format_date
 
 MAX_DAYS = 5 * 366  # a custom range of at most five years: its months still fit one chart
 
@@ -60,8 +60,8 @@ class Period:
     @property
     def label(self) -> str:
         """"1. Jan. 2026 bis 31. Dez. 2026" (in the user's language)."""
-        return _("%(first)s bis %(last)s", first=format_date(self.first, "medium"),
-                 last=format_date(self.last, "medium"))
+        return _("%(first)s bis %(last)s", first=format_date(self.first),
+                 last=format_date(self.last))
 
     def as_dict(self) -> dict:
         return {"first": self.first.isoformat(), "last": self.last.isoformat()}
