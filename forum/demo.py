@@ -29,6 +29,7 @@ from forum.ideas.demo import seed_ideas
 from forum.moderation.demo import seed_moderation
 from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
+from forum.privacy.demo import seed_privacy
 from forum.search.index import reindex_all
 from forum.statistics.demo import seed_statistics
 
@@ -195,6 +196,7 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_moderation()
     created += seed_statistics()
     created += seed_announcements()
+    created += seed_privacy()
     if created:  # organisations (and the people's accounts) are written directly above, not by services
         reindex_all()
     return created

@@ -44,6 +44,7 @@ from forum.announcements.models import Announcement
 from forum.announcements.services import make_unsubscribe_token as make_announcement_unsubscribe_token
 from forum.organisations.models import LAENDER, Organisation
 from forum.pages.models import SitePage
+from forum.privacy.models import DataExport
 from tests.helpers import Client, audit, text_of
 
 ROLES = {  # role: the demo account (None: not logged in)
@@ -231,11 +232,27 @@ def check_one_announcement_sent_and_one_draft(app, client, client_as, output: st
     assert sent.subject in text_of(client_as(member).get("/notifications/"))
 
 
+def check_data_exports_in_every_state_and_former_members(app, client, client_as, output: str) -> None:
+    statuses = set(db.session.scalars(select(DataExport.status)))
+    assert {"requested", "ready", "expired"} <= statuses, statuses
+    former = list(db.session.scalars(select(User).where(User.display_name == "ehemaliges Mitglied")))
+    assert len(former) >= 2 and all(person.email.endswith(".invalid") for person in former)
+    ids = [person.id for person in former]
+    kept = db.session.scalar(select(Post).where(Post.author_id.in_(ids), Post.withdrawn_at.is_(None)).limit(1))
+    assert kept is not None and db.session.scalar(select(func.count()).select_from(IdeaVote).where(
+        IdeaVote.user_id.in_(ids))) == 2
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.author_id.in_(ids),
+                                                               Post.withdrawn_at.is_not(None))) == 1
+    member = db.session.scalar(select(User).where(User.email == ROLES["member (Jobcenter Dortmund)"]))
+    assert "ehemaliges Mitglied" in text_of(client_as(member).get(f"/discussion/posts/{kept.id}",
+                                                                 follow_redirects=True))
+
+
 DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_the_services,
                check_discussions_with_a_long_thread_consistent_counts_and_mentions,
                check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently,
                check_the_demo_member_has_news_of_every_kind, check_held_events_have_attendance_and_closing_reports,
-               check_one_announcement_sent_and_one_draft)
+               check_one_announcement_sent_and_one_draft, check_data_exports_in_every_state_and_former_members)
 
 
 def assert_demo_data_has_every_kind_and_state() -> None:
@@ -390,6 +407,8 @@ def argument_values() -> dict[str, list]:
         "announcement_id": [*(ids(Announcement, Announcement.status == status)[0] for status in ("draft", "sent")),
                             MISSING_ID],
         "events.feed:token": [feed.token, "ungueltig"],
+        "privacy.download_export:token": [*db.session.scalars(select(DataExport.token).where(
+            DataExport.user_id == member.id).order_by(DataExport.id)), "ungueltig"],
         "token": ["ungueltig"],
     }
 
