@@ -1,10 +1,15 @@
 """The client-data guard (Sozialdatenschutz): named patterns of text that looks like personal data of benefit
 recipients, the highlighted copy shown to the author, and the count of how often it fired and was overridden.
 
-The patterns aim at what staff copy from case files: BG-Nummer, Kundennummer, IBAN, Rentenversicherungsnummer,
-Steuer-ID, dates of birth, phone numbers and street addresses. They leave alone what ordinary posts are full of:
-event dates, paragraph numbers ("§ 16i SGB II"), years, times, room numbers and prices. Numbers with a check digit
-(IBAN, Steuer-ID) must pass it, so a random run of digits does not trigger. Nothing of the text is ever stored.
+The patterns aim at what staff copy from case files or tell about a case: BG-Nummer, Kundennummer and other case
+numbers, IBAN, Rentenversicherungs-, Krankenversicherten- and Steuer-ID numbers, dates of birth (German and
+English), an age next to a name, phone numbers, street addresses, e-mail addresses, and health information in a
+sentence about a particular person ("Frau M. aus meinem Bestand hat Depressionen"). They leave alone what ordinary
+posts are full of: event dates, paragraph numbers ("§ 16i SGB II"), years, counts, times, room numbers, prices,
+an office's phone number or address (by the words around it), staff e-mail addresses (the organisations' domains
+and the public employment service's), and colleagues named in a sentence about a talk or a project. Numbers with a
+check digit (IBAN, Steuer-ID, Krankenversichertennummer) must pass it. tests/data/guard/ holds the labelled staff
+texts that measure precision and recall. Nothing of the text is ever stored.
 """
 from __future__ import annotations
 
@@ -103,7 +108,9 @@ _OFFICE_CONTEXT = re.compile(
 _CLIENT_CONTEXT = re.compile(
     r"(?i:\bwohn\w*|\blebt\b|\bgemeldet\b|\bWohnung\b|\bprivat\w*|\bHandy\b|\bKund\w*|Leistungsberechtigt\w*"
     r"|\bKlient\w*|\bBestand\b|\bTeilnehmer(?:in)?\b|\bMutter\b|\bVater\b|\bparticipant\b|\blives\b|\bclient\b|\bcustomer\b|\bprivate\b|\bmobile\b)")
-_SENTENCE_END = re.compile(r"[a-zäöüß)]{2}[.!?](?=\s)|\n")  # not after "Frau M." or "28."
+_SENTENCE_END = re.compile(  # not after "Frau M.", "28." or "geb."
+    r"[a-zäöüß)]{2}(?<!\bgeb)(?<!\bbzw)(?<!\bggf)(?<!\bvgl)(?<!\busw)(?<!\binkl)(?<!\bevtl)(?<!\bca)(?<!\bstr)"
+    r"[.!?](?=\s)|\n")
 _FREEMAIL = frozenset((
     "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "web.de", "t-online.de", "gmail.com", "googlemail.com",
     "yahoo.de", "yahoo.com", "ymail.com", "hotmail.de", "hotmail.com", "outlook.de", "outlook.com", "live.de",
@@ -190,6 +197,8 @@ def _phone_plausible(match: re.Match) -> bool:
         return False
     if re.search(r"-\s?0$", match.group(0)):
         return False
+    if re.match(r"(?:0|0049|49)1[5-7]", digits):  # a mobile number is a person's, whatever the sentence says
+        return True
     around = _context(match, before=90, after=60)
     return not _OFFICE_CONTEXT.search(around) or bool(_CLIENT_CONTEXT.search(around))
 

@@ -86,24 +86,27 @@ def test_client_data_warning_highlights_the_matches_and_can_be_overridden(live_s
     thread_id, email = live_server.seed(seed)
     page = logged_in(new_page, email)
     page.goto(f"/discussion/{thread_id}")
-    text = "Die Servicestelle erreichen Sie unter 030 18527-0, Frau K. ist geb. 12.03.1985."
+    text = ("Die Servicestelle erreichen Sie unter 030 18527-0, mich mobil unter 0171 2345678. "
+            "Frau K. ist geb. 12.03.1985 und schwanger.")
     page.get_by_label("Ihr Beitrag").fill(text)
     page.get_by_role("button", name="Beitrag veröffentlichen").click()
     warning = page.locator(".guard-warning")
     expect(warning).to_contain_text("Enthält Ihr Text Daten von Leistungsberechtigten?")
+    expect(warning).to_contain_text("Telefonnummer, Geburtsdatum, Gesundheitsangabe zu einer Person")
     expect(warning).to_be_focused()
-    expect(page.locator("mark")).to_have_text(["030 18527-0", "geb. 12.03.1985"])
+    expect(page.locator("mark")).to_have_text(["0171 2345678", "geb. 12.03.1985", "schwanger"])  # not the office's
     expect(page.get_by_label("Ihr Beitrag")).to_have_value(text)
     check_accessibility(page)
 
-    # Editing the birth date out still leaves the office's number: confirm it.
-    page.get_by_label("Ihr Beitrag").fill("Die Servicestelle erreichen Sie unter 030 18527-0.")
+    # Editing the client out still leaves the writer's own mobile number: confirm it.
+    page.get_by_label("Ihr Beitrag").fill("Die Servicestelle erreichen Sie unter 030 18527-0, mich mobil unter "
+                                          "0171 2345678.")
     page.get_by_role("button", name="Beitrag veröffentlichen").click()
-    expect(page.locator("mark")).to_have_text(["030 18527-0"])
+    expect(page.locator("mark")).to_have_text(["0171 2345678"])
     page.get_by_label("Ich bestätige, dass der Text keine Daten von Leistungsberechtigten enthält.").check()
     page.get_by_role("button", name="Beitrag veröffentlichen").click()
     expect(page.locator("main")).to_contain_text("Ihr Beitrag wurde veröffentlicht.")
-    expect(page.locator("#beitrag-1")).to_contain_text("030 18527-0")
+    expect(page.locator("#beitrag-1")).to_contain_text("0171 2345678")
     check_accessibility(page)
 
 
