@@ -72,7 +72,7 @@ _HEALTH = re.compile(  # every alternative starts with a letter, so the engine s
     r"|Schizophren\w*|schizophren\w*|bipolar\w*|Borderline|PTBS|PTSD|posttraumatisch\w*|traumatisiert\w*"
     r"|Burn-?out|psychisch(?:e|en)?\s(?:Erkrankung|erkrankt|krank|Probleme|Störung|belastet)\w*|psychiatrisch\w*"
     r"|Psychiatrie|Suizid\w*|suizid\w*|Essstörung\w*|ADHS|ADHD|Autismus|autistisch\w*|Demenz|dement"
-    r"|Alkohol(?:ismus|sucht|problem|probleme|krank\w*|abhängig\w*|iker\w*)|alkoholabhängig\w*|alkoholkrank\w*"
+    r"|Alkohol(?:ismus|sucht|problem|probleme|krank\w*|abhängig\w*|iker\w*|erkrank\w*)|Erkrankung\w*|erkrankt\w*|alkoholabhängig\w*|alkoholkrank\w*"
     r"|trinkt|drogenabhängig\w*|Drogen(?:sucht|problem\w*|konsum|abhängigkeit)|suchtkrank\w*|Sucht|Spielsucht|schwerhörig\w*|Hörgerät\w*|sehbehindert\w*|Persönlichkeitsstörung\w*|Zwangsstörung\w*"
     r"|Belastungsstörung\w*|Schlafstörung\w*|chemo\w*|spielsüchtig|süchtig|alkoholsüchtig|drogensüchtig|kaufsüchtig"
     r"|Substitution\w*|substituiert|Methadon|Polamidon|Heroin|Kokain|Cannabiskonsum|Crystal"
@@ -90,14 +90,19 @@ _HEALTH = re.compile(  # every alternative starts with a letter, so the engine s
     r"|disabilit\w*|disabled|wheelchair|mental\s(?:health\s(?:issues|problems|condition)|illness)|psychiatric"
     r"|rehab|sick\sleave|chronically\sill|in\stherapy|HIV-positive|drunk|surgery|hospital\w*|illness|injur\w*"
     r"|medication|miscarriage|overweight)\b")
+# "Menschen mit Diabetes", "für Kundinnen mit Behinderung": a group, not a person.
+_GROUP_OF_PEOPLE = re.compile(
+    r"(?i:\b(?:Menschen|Personen|Kundinnen|Kunden|Leistungsberechtigte[n]?|Frauen|Männer|Eltern|Jugendliche[n]?"
+    r"|Betroffene[n]?|people|persons|clients|customers|adults)\s(?:mit|with|ohne|without)\s(?:[\w-]{1,30}\s){0,2})$")
 # A name next to a health word is not about a client when the sentence is about a talk, an event or a colleague.
 _STAFF_CONTEXT = re.compile(
-    r"(?i:referier\w*|Referent\w*|Vortrag|Vorträge|vorgestellt|stellt\w*\s(?:das|ihr|sein|unser)|präsentier\w*"
+    r"(?i:\b(?:referier\w*|Referent\w*|Vortrag|Vorträge|vorgestellt|stellt\w*\s(?:das|ihr|sein|unser)|präsentier\w*"
     r"|Fachtag\w*|Fachveranstaltung|Tagung|Workshop|moderier\w*|Impuls\w*|Kolleg\w*|Leiter(?:in)?\b|Projekt\w*"
     r"|Webinar|Fortbildung\w*|Schulung\w*|Arbeitskreis|Netzwerk\w*|Konzept\w*|Ansprechpartner\w*|leitet"
     r"|erklärt\w*|erläutert\w*|Folien|Thema|Themen|Studie|Buch|Artikel|Film\b|Prof\.|Gesundheitsamt"
-    r"|presented|presentation|talk\b|speaker|colleague|workshop|project|heads\b|leads\b|slides|topic|study"
-    r"|explained|article)")
+    r"|presented|presentation|talk\b|speaker|colleague|workshop|project|heads\b|leads\b|slides|topic"
+    r"|explained|article|Fachärzt\w*|Psycholog(?:in|e)\b|berät\b|Teamleit\w*|Bereichsleit\w*|Geschäftsführ\w*"
+    r"|team\sleader|manager|head\sof))")
 # Words near an address or a phone number that say it belongs to an office or a venue, not to a client.
 _OFFICE_CONTEXT = re.compile(
     r"(?i:Servicestelle|Hotline|Zentrale|Sekretariat|Geschäftsstelle|Service-?Center|Infotelefon|Durchwahl"
@@ -226,8 +231,16 @@ def _about_a_person(match: re.Match) -> bool:
     S.", "aus meinem Bestand"), or names a person and is not about a talk, a project or a colleague."""
     if match.start() and match.string[match.start() - 1].isalnum():
         return False
+    if _GROUP_OF_PEOPLE.search(match.string[max(0, match.start() - 60):match.start()]):
+        return False
     around = _context(match)
     return bool(_CLIENT.search(around)) or bool(_PERSON.search(around)) and not _STAFF_CONTEXT.search(around)
+
+
+def _age_of_a_client(match: re.Match) -> bool:
+    """An age next to a name, unless the sentence is about a colleague ("Frau M., 58, Leiterin des Jobcenters")."""
+    around = _context(match)
+    return bool(_CLIENT.search(around)) or not _STAFF_CONTEXT.search(around)
 
 
 def _personal_address(match: re.Match) -> bool:
@@ -291,9 +304,9 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("geburtsdatum", _l("Geburtsdatum"),
             re.compile(rf"(?:\b(?:geb\.|geboren|Geburtsdatum|Geb\.-Datum|Geburtstag|born|DOB|D\.O\.B\.|date\sof\sbirth"
                        rf"|birth\s?date|birthday)(?:\s(?:der|des|von|of|the)\s[\w-]{{1,20}})?(?:\s(?:is|was|ist|war|lautet))?(?:\s+(?:am|den|on))?:?\s*"
-                       rf"(?:{_ANY_DATE}|{_MONTH}/{_BIRTH_YEAR})(?!\d)"
+                       rf"(?:{_ANY_DATE}|{_MONTH}/{_BIRTH_YEAR}|(?:im\s)?(?:{_MONTHS}|{_MONTHS_EN})\s{_BIRTH_YEAR})(?!\d)"
                        rf"|\b(?:am\s)?{_ANY_DATE}(?:\sin\s[A-ZÄÖÜ][\w-]{{1,30}})?\sgeboren"
-                       rf"|(?<![*\w])\*\s?{_BIRTH_YEAR}(?![\d*])"
+                       rf"|(?<![*\w])\*\s?{_BIRTH_YEAR}(?![\d*])|\(b\.\s?{_BIRTH_YEAR}\)|\b(?:Jahrgang|Jg\.)\s?['’]\d{{2}}\b"
                        rf"|\b(?:geb\.|geboren|Geburtsjahr|Jahrgang|Jg\.|born|year\sof\sbirth)(?:\s+(?:im\sJahr|in))?:?"
                        rf"\s*{_BIRTH_YEAR}(?![\d.]\d|-)"
                        rf"|(?<![*\w])\*\s?(?:{_DATE}|{_LONG_DATE})(?![\d*]))", re.IGNORECASE)),
@@ -308,7 +321,8 @@ PATTERNS: tuple[Pattern, ...] = (
                        r"|dabei|tätig|Betriebs\w*|Dienst\w*|Mitglied|Praxis))|J\.|-?jährig\w*|years?\b(?!\s(?:of|in|at"
                        r"|with|experience))|y/?o\b|yrs\b)|\)|(?=\s?,|[.;]\s|\s(?:und|and)\s))"
                        rf"|\b(?:1[4-9]|[2-9]\d)\s?-?\s?jährige[rn]?\s(?:{_NAMED_PERSON}|{_CLIENT_NOUN}\s{_NAME})"
-                       r"|\b(?:1[4-9]|[2-9]\d)-year-old\s(?:client|customer|Mr\.?|Mrs\.?|Ms\.?)\s[A-Z]")),
+                       r"|\b(?:1[4-9]|[2-9]\d)-year-old\s(?:client|customer|Mr\.?|Mrs\.?|Ms\.?)\s[A-Z]"),
+            _age_of_a_client),
     Pattern("telefonnummer", _l("Telefonnummer"),
             re.compile(r"(?<![\w.,/+-])(?<!\d[ \u00a0])(?:"
                        r"(?:\+|00)49[ \u00a0/-]?(?:\(0\)[ \u00a0]?)?[1-9]\d{1,4}"
