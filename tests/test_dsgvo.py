@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from forum import permissions
 from forum.accounts.models import User
-from forum.audit import ACTION_LABELS, AuditEntry, record, user_snapshot
+from forum.audit import ACTION_LABELS, AuditEntry, post_snapshot, record, user_snapshot
 from forum.clock import utcnow
 from forum.discussion.models import Post, PostRevision
 from forum.events.models import EventRegistration
@@ -217,8 +217,10 @@ def test_member_deletes_their_account_and_is_anonymised_everywhere(app, client_a
     assert "Bitte bestätigen Sie" in text_of(unconfirmed)
     assert fresh(User, member.id).status == "active"
 
+    client.set_cookie("abc_remember", "ein-altes-remember-cookie")
     response = client.post("/privacy/delete", data={"password": PASSWORD, "confirm": "y"})
     assert response.status_code == 302 and "/accounts/login" in response.headers["Location"]
+    assert any(header.startswith("abc_remember=;") for header in response.headers.getlist("Set-Cookie"))
     gone = fresh(User, member.id)
     assert (gone.display_name, gone.function, gone.status) == (FORMER_MEMBER, "", "deleted")
     assert gone.email != email and gone.email.endswith(".invalid")
@@ -265,6 +267,8 @@ def test_admin_deletes_an_account_audited_without_personal_data(app, client_as):
     admin = make_user(role="admin")
     member = make_user(display_name="Erika Muster")
     record(admin, "user.suspend", member, reason="Test", snapshot=user_snapshot(member))
+    post = make_post(author=member)
+    record(admin, "post.hide", post, reason="Test", snapshot=post_snapshot(post))
     email = member.email
     client = client_as(admin)
     assert "Konto löschen (anonymisieren)" in text_of(client.get(f"/admin/users/{member.id}"))
@@ -274,7 +278,8 @@ def test_admin_deletes_an_account_audited_without_personal_data(app, client_as):
     assert fresh(User, member.id).status == "deleted"
     entry = audit("user.delete")[-1]
     assert entry.actor_id == admin.id and entry.target_id == member.id
-    everything = json.dumps([e.snapshot for e in audit(target=fresh(User, member.id))], ensure_ascii=False)
+    everything = json.dumps([e.snapshot for e in audit(target=fresh(User, member.id)) + audit(target=post)],
+                            ensure_ascii=False)
     assert "Erika Muster" not in everything and email not in everything
     log = text_of(client.get("/moderation/log"))
     assert str(ACTION_LABELS["user.delete"]) in log and "Erika Muster" not in log

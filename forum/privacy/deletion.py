@@ -21,7 +21,7 @@ import secrets
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from forum.accounts import services as account_services
 from forum.accounts.models import User
@@ -117,10 +117,13 @@ def anonymise(user: User) -> None:
 
 
 def forget_in_audit(user_id: int, email: str, name: str) -> int:
-    """Replace the name and address in snapshots of audit entries about the account (the entries, their times
-    and reasons stay); returns how many entries changed."""
+    """Replace the name and address in snapshots of audit entries about the account and about its posts (whose
+    snapshots name the author); the entries, their times and reasons stay. Returns how many entries changed."""
     changed = 0
-    about = select(AuditEntry).where(AuditEntry.target_type == User.__tablename__, AuditEntry.target_id == user_id)
+    their_posts = select(Post.id).where(Post.author_id == user_id)
+    about = select(AuditEntry).where(or_(
+        (AuditEntry.target_type == User.__tablename__) & (AuditEntry.target_id == user_id),
+        (AuditEntry.target_type == Post.__tablename__) & AuditEntry.target_id.in_(their_posts)))
     for entry in db.session.scalars(about):
         snapshot = _replace(entry.snapshot, {email: placeholder_email(user_id), name: FORMER_MEMBER})
         if snapshot != entry.snapshot:

@@ -65,13 +65,9 @@ def download_export(token: str):
 
 def _deleted_and_logged_out():
     session.clear()
-    logout_user()
+    logout_user()  # also has Flask-Login delete the remember-me cookie (its session row is gone already)
     flash(_("Ihr Konto wurde gelöscht. Auf Wiedersehen!"), "success")
-    response = redirect(url_for("accounts.login"))
-    response.delete_cookie(current_app.config["REMEMBER_COOKIE_NAME"],
-                           domain=current_app.config.get("REMEMBER_COOKIE_DOMAIN"),
-                           path=current_app.config.get("REMEMBER_COOKIE_PATH", "/"))
-    return response
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/delete", methods=["GET", "POST"])
@@ -90,7 +86,7 @@ def delete_own_account():
             if done:
                 db.session.commit()
                 return _deleted_and_logged_out()
-    return render_template("privacy/delete_own.html", form=form, posts=posts_count(user),
+    return render_template("privacy/delete.html", own=True, form=form, posts=posts_count(user),
                            last_admin=is_last_admin(user))
 
 
@@ -107,5 +103,5 @@ def delete_user_account(user_id: int):
             db.session.commit()
             flash(_("Das Konto wurde gelöscht und anonymisiert."), "success")
             return redirect(url_for("admin.users"))
-    return render_template("privacy/delete_user.html", form=form, user=user, posts=posts_count(user),
+    return render_template("privacy/delete.html", own=False, form=form, user=user, posts=posts_count(user),
                            last_admin=is_last_admin(user))
