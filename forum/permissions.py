@@ -434,9 +434,10 @@ def can_view_hidden_post(user, post) -> bool:
 
 
 def can_report_post(user, post) -> bool:
-    """Members report other people's posts that are shown (not withdrawn, not hidden) in threads they see."""
+    """Members report other people's posts that are shown (not withdrawn, not hidden) in threads they see; who can
+    moderate the post acts on it instead (no "Melden" for the moderation)."""
     return (can_view_thread(user, post.thread) and post.author_id != user.id and not post.is_withdrawn
-            and not post.is_hidden)
+            and not post.is_hidden and not can_moderate_post(user, post))
 
 
 # --- moderation ---------------------------------------------------------------------------------------------
