@@ -92,6 +92,7 @@ class Config:
     # the link works for EXPORT_VALID_DAYS days.
     EXPORT_DIR: str | None = env("EXPORT_DIR")
     EXPORT_VALID_DAYS = int(env("EXPORT_VALID_DAYS", "7") or 7)
+    RATELIMIT_DATA_EXPORT = "10 per day"  # requests for a copy of one's data, per account
     # Retention periods in days for `flask purge` (run daily); the privacy page shows them from here.
     RETENTION_UNCONFIRMED_DAYS = int(env("RETENTION_UNCONFIRMED_DAYS", "30") or 30)  # never-confirmed registrations
     RETENTION_REJECTED_DAYS = int(env("RETENTION_REJECTED_DAYS", "90") or 90)  # rejected applications

@@ -18,7 +18,7 @@ from forum.clock import utcnow
 from forum.discussion.models import Post, PostRevision
 from forum.events.models import EventRegistration
 from forum.events.services import register
-from forum.extensions import db
+from forum.extensions import db, limiter
 from forum.ideas.models import Idea, IdeaVote
 from forum.ideas.services import vote
 from forum.moderation.models import Report
@@ -75,6 +75,20 @@ def test_member_requests_an_export_on_the_profile_page_and_it_is_built_outside_t
     assert download.status_code == 200 and download.mimetype == "application/zip"
     assert "data.json" in zip_of(download).namelist()
     assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_export_requests_are_rate_limited_per_account(app, client_as):
+    member = make_user()
+    client = client_as(member)
+    limiter.reset()
+    app.config["RATELIMIT_DATA_EXPORT"] = "2 per day"
+    try:
+        codes = [client.post("/privacy/export").status_code for _ in range(3)]
+        other = client_as(make_user()).post("/privacy/export").status_code
+    finally:
+        app.config["RATELIMIT_DATA_EXPORT"] = "10 per day"
+        limiter.reset()
+    assert codes == [302, 302, 429] and other == 302
 
 
 def test_the_ready_mail_goes_the_usual_way_for_people_who_want_mail_at_once(app, outbox):

@@ -36,7 +36,7 @@ def _per_account() -> str:
 
 
 @bp.route("/export", methods=["POST"])
-@limiter.limit("10 per day", key_func=_per_account)
+@limiter.limit(lambda: current_app.config["RATELIMIT_DATA_EXPORT"], key_func=_per_account)
 def request_data_export():
     """Ask for a copy of one's data; it is built by `flask build-exports`, never in this request."""
     require(can_request_data_export(current_user))
