@@ -393,6 +393,8 @@ def test_purge_runs_as_a_command_and_is_audited_as_counts(app):
 
 def test_the_privacy_page_shows_the_configured_periods(app, client):
     app.config["RETENTION_NOTIFICATIONS_DAYS"] = 77
+    limits = app.config["RATELIMIT_LOGIN_ACCOUNT"]
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = "5 per minute;40 per day"
     try:
         from forum.pages.services import ensure_legal_pages
 
@@ -400,7 +402,9 @@ def test_the_privacy_page_shows_the_configured_periods(app, client):
         page = text_of(client.get("/pages/datenschutz"))
     finally:
         app.config["RETENTION_NOTIFICATIONS_DAYS"] = 180
+        app.config["RATELIMIT_LOGIN_ACCOUNT"] = limits
     assert "Benachrichtigungen im Extranet: gelöscht nach 77 Tagen" in page
+    assert "spätestens nach 24 Stunden" in page
     assert "bleiben beim Jobcenter" in page
 
 

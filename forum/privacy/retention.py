@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from limits import parse_many
 from sqlalchemy import delete, select, update
 
@@ -58,9 +59,10 @@ def retention_periods() -> list[str]:
     lines = [str(period.label) % {"days": config[period.setting]} for period in PERIODS]
     lines.append(str(_l("Kopien Ihrer Daten („Meine Daten herunterladen“): gelöscht %(days)s Tage nach dem "
                         "Erstellen")) % {"days": config["EXPORT_VALID_DAYS"]})
-    lines.append(str(_l("Zähler falscher Anmeldeversuche: verfallen von selbst, spätestens nach %(hours)s "
-                        "Stunden; beendete Sitzungen werden beim nächsten Lauf gelöscht"))
-                 % {"hours": _longest_login_window_hours()})
+    lines.append(ngettext("Zähler falscher Anmeldeversuche: verfallen von selbst, spätestens nach %(num)s Stunde; "
+                          "beendete Sitzungen werden beim nächsten Lauf gelöscht",
+                          "Zähler falscher Anmeldeversuche: verfallen von selbst, spätestens nach %(num)s Stunden; "
+                          "beendete Sitzungen werden beim nächsten Lauf gelöscht", _longest_login_window_hours()))
     return lines
 
 
