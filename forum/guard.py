@@ -61,6 +61,21 @@ _NAME = r"(?:Dr\.\s)?[A-ZÄÖÜ][\wäöüß'-]*\.?(?:\s[A-ZÄÖÜ][\wäöüß'-]
 _CLIENT_NOUN = (r"(?:Kunde|Kunden|Kundin|Klient|Klientin|Leistungsberechtigte[rn]?|Leistungsbezieher(?:in)?"
                 r"|Teilnehmer(?:in)?|Antragsteller(?:in)?|client|customer|claimant|participant)")
 _NAMED_PERSON = rf"(?:\b{_TITLE}\s{_NAME}|\b{_CLIENT_NOUN}\s[A-ZÄÖÜ]\.)"
+# The same starts as one group of literals, so the regex engine can skip to candidates quickly (see Pattern).
+_TITLE_OR_CLIENT = (r"(?:Herrn|Herr|Frau|Hr\.|Fr\.|Mrs\.|Mrs|Mr\.|Mr|Ms\.|Ms|Miss|Kunde|Kunden|Kundin|Klientin|Klient"
+                    r"|Leistungsberechtigte|Leistungsberechtigter|Leistungsbezieherin|Leistungsbezieher|Teilnehmerin"
+                    r"|Teilnehmer|client|customer)")
+_ADVERB = (r"(?:(?:erst|schon|bereits|gerade|fast|knapp|über|inzwischen|mittlerweile|jetzt|only|almost|just|over|now"
+           r"|already)\s)")
+_CASE_KEYWORD = (r"(?:Kundennummer|kundennummer|Kunden-Nr\.?|KundenNr\.?|Kundennr\.?|kundennr\.?|Kunden-ID"
+                 r"|Kd\.?\s?-?\s?Nr\.?|KdNr\.?|kdnr\.?|BG-?\s?Nummer|BG-?\s?Nr\.?|Bedarfsgemeinschaftsnummer|Bedarfsgemeinschafts-?\s?Nr\.?"
+                 r"|Aktenzeichen|Az\.|AZ\.|Fallnummer|Vorgangsnummer|Personenkennziffer|PKZ|Kennziffer"
+                 r"|Customer\s(?:number|no\.?|ID)|customer\s(?:number|no\.?|ID)|Case\s(?:number|no\.?|ID)"
+                 r"|case\s(?:number|no\.?|ID)|Client\s(?:number|no\.?|ID)|client\s(?:number|no\.?|ID)"
+                 r"|Reference\s(?:number|no\.?)|reference\s(?:number|no\.?))")
+_BIRTH_KEYWORD = (r"(?:geb\.|Geb\.|geboren|Geboren|Geburtsdatum|Geb\.-Datum|Geburtstag|Geburtsjahr|Jahrgang|Jg\.|born"
+                  r"|Born|DOB|D\.O\.B\.|date\sof\sbirth|Date\sof\sbirth|birth\s?date|Birth\s?date|birthday|Birthday"
+                  r"|year\sof\sbirth|Year\sof\sbirth)")
 _CLIENT = re.compile(
     rf"\b{_CLIENT_NOUN}\s[A-ZÄÖÜ]\.|(?i:\b(?:mein|meine|meinem|meiner|unser|unsere|unserem|unserer|my|our)\s{_CLIENT_NOUN}\b)"
     r"|(?i:\b(?:aus|in)\s(?:meinem|unserem)\s(?:Bestand|Fallmanagement|Fallbestand)\b|\bfrom\smy\scaseload\b"
@@ -276,6 +291,8 @@ class Pattern:
     regex: re.Pattern
     valid: Callable[[re.Match], bool] | None = None
     group: int = 0
+    word_start: bool = False  # the match must start a word (checked here: a leading \\b would slow the regex down)
+    needs: str = ""  # a word (lower case) without which the text is not searched: keeps costly regexes off most texts
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -284,12 +301,8 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("kundennummer", _l("Kundennummer der Bundesagentur für Arbeit"),
             re.compile(rf"(?<![\w.,/-])\d{{3}}(?:{_SEP}|-)[A-Z](?:{_SEP}|-)\d{{6}}(?![\w]|[.,]\d)")),
     Pattern("fallnummer", _l("Kunden-, BG- oder Fallnummer"),
-            re.compile(r"(?i:\b(?:Kundennummer|Kunden-?Nr\.?|Kundennr\.?|Kd\.?\s?-?\s?Nr\.?|KdNr\.?|Kunden-ID"
-                       r"|BG-?\s?(?:Nummer|Nr\.?)|Bedarfsgemeinschafts-?\s?(?:nummer|Nr\.?)|Aktenzeichen|Az\."
-                       r"|Fallnummer|Vorgangsnummer|Personenkennziffer|PKZ|Kennziffer|customer\s(?:number|no\.?|ID)"
-                       r"|case\s(?:number|no\.?|ID)|client\s(?:number|no\.?|ID)|reference\s(?:number|no\.?))"
-                       r")\s?:?\s?(?:(?i:lautet|ist|is|war|was)\s)?([A-Z0-9][A-Z0-9/.-]{3,20}[A-Z0-9])(?![\w/-])"),
-            _case_number_valid, group=1),
+            re.compile(rf"{_CASE_KEYWORD}\s?:?\s?(?:(?:lautet|ist|is|war|was)\s)?([A-Z0-9][A-Z0-9/.-]{{3,20}}[A-Z0-9])"
+                       r"(?![\w/-])"), _case_number_valid, group=1, word_start=True),
     Pattern("iban", _l("IBAN"),
             re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}\s?[A-Za-z0-9]{4}(?:\s?(?=[A-Za-z]{0,3}\d)[A-Za-z0-9]{4}){1,6}"
                        r"(?:\s?\d{1,3})?(?![\w])"),
@@ -302,27 +315,31 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("steuer_id", _l("Steuer-Identifikationsnummer"),
             re.compile(r"(?<![\w.,/-])\d{2}\s?\d{3}\s?\d{3}\s?\d{3}(?![\w]|[.,]\d)"), _tax_id_valid),
     Pattern("geburtsdatum", _l("Geburtsdatum"),
-            re.compile(rf"(?:\b(?:geb\.|geboren|Geburtsdatum|Geb\.-Datum|Geburtstag|born|DOB|D\.O\.B\.|date\sof\sbirth"
-                       rf"|birth\s?date|birthday)(?:\s(?:der|des|von|of|the)\s[\w-]{{1,20}})?(?:\s(?:is|was|ist|war|lautet))?(?:\s+(?:am|den|on))?:?\s*"
-                       rf"(?:{_ANY_DATE}|{_MONTH}/{_BIRTH_YEAR}|(?:im\s)?(?:{_MONTHS}|{_MONTHS_EN})\s{_BIRTH_YEAR})(?!\d)"
-                       rf"|\b(?:am\s)?{_ANY_DATE}(?:\sin\s[A-ZÄÖÜ][\w-]{{1,30}})?\sgeboren"
-                       rf"|(?<![*\w])\*\s?{_BIRTH_YEAR}(?![\d*])|\(b\.\s?{_BIRTH_YEAR}\)|\b(?:Jahrgang|Jg\.)\s?['’]\d{{2}}\b"
-                       rf"|\b(?:geb\.|geboren|Geburtsjahr|Jahrgang|Jg\.|born|year\sof\sbirth)(?:\s+(?:im\sJahr|in))?:?"
-                       rf"\s*{_BIRTH_YEAR}(?![\d.]\d|-)"
-                       rf"|(?<![*\w])\*\s?(?:{_DATE}|{_LONG_DATE})(?![\d*]))", re.IGNORECASE)),
+            re.compile(rf"{_BIRTH_KEYWORD}(?:\s(?:der|des|von|of|the)\s[\w-]{{1,20}})?(?:\s(?:is|was|ist|war|lautet))?"
+                       rf"(?:\s{{1,3}}(?:am|den|on|im\sJahr|in))?:?\s{{0,3}}(?:{_ANY_DATE}|{_MONTH}/{_BIRTH_YEAR}"
+                       rf"|(?:im\s)?(?:{_MONTHS}|{_MONTHS_EN})\s{_BIRTH_YEAR}|{_BIRTH_YEAR}(?![\d.]\d|-)|['’]\d{{2}}\b)(?!\d)"),
+            word_start=True),
+    Pattern("geburtsdatum", _l("Geburtsdatum"),  # "*12.03.1985", "* 1961", not "**fett**" or "12*3"
+            re.compile(rf"\*(?<![*\w]\*)\s?(?:{_DATE}|{_LONG_DATE}|{_BIRTH_YEAR})(?![\d*])")),
+    Pattern("geburtsdatum", _l("Geburtsdatum"), re.compile(rf"\(b\.\s?{_BIRTH_YEAR}\)")),  # "(b. 1980)"
+    Pattern("geburtsdatum", _l("Geburtsdatum"),  # "am 12. Mai 1976 in Halle geboren": the date comes first
+            re.compile(rf"\b(?:am\s)?{_ANY_DATE}(?:\sin\s[A-ZÄÖÜ][\w-]{{1,30}})?\sgeboren", re.IGNORECASE),
+            needs="geboren"),
     Pattern("name_mit_datum", _l("Geburtsdatum neben einem Namen"),
-            re.compile(rf"\b(?:Herr|Frau|Hr\.|Fr\.)\s+(?:Dr\.\s+)?[A-ZÄÖÜ][\w.-]*(?:\s+[A-ZÄÖÜ][\w-]*)?"
-                       rf"(?:\s*,\s*|\s*\(\s*|\s+){_DATE}\)?(?!\d)"), _birth_year),
+            re.compile(rf"(?:Herr|Frau|Hr\.|Fr\.)\s+(?:Dr\.\s+)?[A-ZÄÖÜ][\w.-]*(?:\s+[A-ZÄÖÜ][\w-]*)?"
+                       rf"(?:\s*,\s*|\s*\(\s*|\s+){_DATE}\)?(?!\d)"), _birth_year, word_start=True),
     Pattern("alter_mit_name", _l("Alter neben einem Namen"),
-            re.compile(rf"{_NAMED_PERSON}\s?(?:,\s?|\(\s?|\s(?:ist|is|wird|turns)\s(?:(?:erst|schon|bereits|gerade|fast|knapp|über|inzwischen|mittlerweile|jetzt|only|almost|just"
-                       r"|over|now|already)\s)?)"
-                       r"(?:(?:ca\.|aged?|Alter:?)\s?)?"
-                       r"(?:1[4-9]|[2-9]\d)(?:\s?(?:Jahre\b(?!\s(?:Erfahrung|Berufserfahrung|im\b|in\b|bei\b|lang\b"
-                       r"|dabei|tätig|Betriebs\w*|Dienst\w*|Mitglied|Praxis))|J\.|-?jährig\w*|years?\b(?!\s(?:of|in|at"
-                       r"|with|experience))|y/?o\b|yrs\b)|\)|(?=\s?,|[.;]\s|\s(?:und|and)\s))"
-                       rf"|\b(?:1[4-9]|[2-9]\d)\s?-?\s?jährige[rn]?\s(?:{_NAMED_PERSON}|{_CLIENT_NOUN}\s{_NAME})"
-                       r"|\b(?:1[4-9]|[2-9]\d)-year-old\s(?:client|customer|Mr\.?|Mrs\.?|Ms\.?)\s[A-Z]"),
-            _age_of_a_client),
+            re.compile(rf"{_TITLE_OR_CLIENT}\s{_NAME}\s?(?:,\s?|\(\s?|\s(?:ist|is|wird|turns)\s{_ADVERB}?)"
+                       r"(?:(?:ca\.|aged?|Alter:?)\s?)?(?:1[4-9]|[2-9]\d)(?:\s?(?:Jahre\b(?!\s(?:Erfahrung|Berufserfahrung"
+                       r"|im\b|in\b|bei\b|lang\b|dabei|tätig|Betriebs\w*|Dienst\w*|Mitglied|Praxis))|J\.|-?jährig\w*"
+                       r"|years?\b(?!\s(?:of|in|at|with|experience))|y/?o\b|yrs\b)|\)|(?=\s?,|[.;]\s|\s(?:und|and)\s))"),
+            _age_of_a_client, word_start=True),
+    Pattern("alter_mit_name", _l("Alter neben einem Namen"),  # "die 23-jährige Kundin Frau B."
+            re.compile(rf"\b(?:1[4-9]|[2-9]\d)\s?-?\s?jährige[rn]?\s(?:{_NAMED_PERSON}|{_CLIENT_NOUN}\s{_NAME})"),
+            _age_of_a_client, needs="jährig"),
+    Pattern("alter_mit_name", _l("Alter neben einem Namen"),  # "a 34-year-old client Mr Brown"
+            re.compile(r"\b(?:1[4-9]|[2-9]\d)-year-old\s(?:client|customer|Mr\.?|Mrs\.?|Ms\.?)\s[A-Z]"),
+            _age_of_a_client, needs="year-old"),
     Pattern("telefonnummer", _l("Telefonnummer"),
             re.compile(r"(?<![\w.,/+-])(?<!\d[ \u00a0])(?:"
                        r"(?:\+|00)49[ \u00a0/-]?(?:\(0\)[ \u00a0]?)?[1-9]\d{1,4}"
@@ -339,7 +356,7 @@ PATTERNS: tuple[Pattern, ...] = (
             _personal_address),
     Pattern("gesundheit", _l("Gesundheitsangabe zu einer Person"), _HEALTH, _about_a_person),
 )
-PATTERN_LABELS = {pattern.name: pattern.label for pattern in PATTERNS}
+PATTERN_LABELS = {pattern.name: pattern.label for pattern in PATTERNS}  # a name may have several patterns
 
 
 @dataclass(frozen=True)
@@ -360,9 +377,15 @@ def scan(text: str, *, staff_domains: Collection[str] | None = None) -> list[Hit
     then the longer stretch wins). E-mail addresses at `staff_domains` (by default the organisations' domains,
     looked up only when the text holds an address) are staff's, not client data."""
     text = text or ""
+    lower = text.lower()
     found = []
     for pattern in PATTERNS:
+        if pattern.needs and pattern.needs not in lower:
+            continue
         for match in itertools.islice(pattern.regex.finditer(text), MAX_CANDIDATES):
+            if pattern.word_start and match.start() and (text[match.start() - 1].isalnum()
+                                                           or text[match.start() - 1] == "_"):
+                continue
             if pattern.valid is None or pattern.valid(match):
                 found.append(Hit(pattern.name, *match.span(pattern.group)))
     addresses = {hit: text[hit.start:hit.end].rpartition("@")[2].lower() for hit in found
