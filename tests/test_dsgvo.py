@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from forum import permissions
 from forum.accounts.models import User
-from forum.audit import ACTION_LABELS, AuditEntry, post_snapshot, record, user_snapshot
+from forum.audit import ACTION_LABELS, AuditEntry, idea_snapshot, post_snapshot, record, user_snapshot
 from forum.clock import utcnow
 from forum.discussion.models import Post, PostRevision
 from forum.events.models import EventRegistration
@@ -283,6 +283,8 @@ def test_admin_deletes_an_account_audited_without_personal_data(app, client_as):
     record(admin, "user.suspend", member, reason="Test", snapshot=user_snapshot(member))
     post = make_post(author=member)
     record(admin, "post.hide", post, reason="Test", snapshot=post_snapshot(post))
+    idea = make_idea(author=member, contact="Erika Muster, Tel. 0231 555")
+    record(admin, "idea.status", idea, snapshot=idea_snapshot(idea))
     email = member.email
     client = client_as(admin)
     assert "Konto löschen (anonymisieren)" in text_of(client.get(f"/admin/users/{member.id}"))
@@ -292,7 +294,8 @@ def test_admin_deletes_an_account_audited_without_personal_data(app, client_as):
     assert fresh(User, member.id).status == "deleted"
     entry = audit("user.delete")[-1]
     assert entry.actor_id == admin.id and entry.target_id == member.id
-    everything = json.dumps([e.snapshot for e in audit(target=fresh(User, member.id)) + audit(target=post)],
+    everything = json.dumps([e.snapshot for e in audit(target=fresh(User, member.id)) + audit(target=post)
+                             + audit(target=idea)],
                             ensure_ascii=False)
     assert "Erika Muster" not in everything and email not in everything
     log = text_of(client.get("/moderation/log"))

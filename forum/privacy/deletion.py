@@ -117,15 +117,19 @@ def anonymise(user: User) -> None:
 
 
 def forget_in_audit(user_id: int, email: str, name: str) -> int:
-    """Replace the name and address in snapshots of audit entries about the account and about its posts (whose
-    snapshots name the author); the entries, their times and reasons stay. Returns how many entries changed."""
+    """Replace the name and address in snapshots of audit entries about the account, its posts (whose snapshots
+    name the author) and its ideas (whose contact line is cleared); the entries, their times and reasons stay.
+    Returns how many entries changed."""
     changed = 0
     their_posts = select(Post.id).where(Post.author_id == user_id)
+    their_ideas = select(Idea.id).where(Idea.author_id == user_id)
     about = select(AuditEntry).where(or_(
         (AuditEntry.target_type == User.__tablename__) & (AuditEntry.target_id == user_id),
-        (AuditEntry.target_type == Post.__tablename__) & AuditEntry.target_id.in_(their_posts)))
+        (AuditEntry.target_type == Post.__tablename__) & AuditEntry.target_id.in_(their_posts),
+        (AuditEntry.target_type == Idea.__tablename__) & AuditEntry.target_id.in_(their_ideas)))
+    replacements = {email: placeholder_email(user_id), name: FORMER_MEMBER}
     for entry in db.session.scalars(about):
-        snapshot = _replace(entry.snapshot, {email: placeholder_email(user_id), name: FORMER_MEMBER})
+        snapshot = _replace(entry.snapshot, replacements)
         if snapshot != entry.snapshot:
             entry.snapshot = snapshot
             changed += 1
@@ -134,8 +138,9 @@ def forget_in_audit(user_id: int, email: str, name: str) -> int:
 
 
 def _replace(value, replacements: dict[str, str]):
+    """The value with the replacements made in every string of it, and every "contact" line emptied."""
     if isinstance(value, dict):
-        return {key: _replace(item, replacements) for key, item in value.items()}
+        return {key: "" if key == "contact" else _replace(item, replacements) for key, item in value.items()}
     if isinstance(value, list):
         return [_replace(item, replacements) for item in value]
     if isinstance(value, str) and value in replacements:
