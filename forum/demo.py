@@ -26,6 +26,7 @@ from forum.events.demo import (seed_attendance_and_reports, seed_documentation_p
                                seed_follow_up_links)
 from forum.extensions import db
 from forum.ideas.demo import seed_ideas
+from forum.feedback.demo import seed_barrier_reports
 from forum.moderation.demo import seed_moderation
 from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
@@ -200,3 +201,4 @@ def seed(*, only_if_empty: bool = False) -> int:
     if created:  # organisations (and the people's accounts) are written directly above, not by services
         reindex_all()
     return created
+    created += seed_barrier_reports()

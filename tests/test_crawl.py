@@ -35,6 +35,7 @@ from forum.events.models import (EVENT_KINDS, EVENT_STATUSES, Event, EventAttach
                                  EventWalkIn)
 from forum.extensions import db
 from forum.ideas.models import IDEA_STATUSES, Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
+from forum.feedback.models import STATUS_LABELS as BARRIER_STATUSES, BarrierReport
 from forum.audit import AuditEntry
 from forum.audit import ACTION_LABELS
 from forum.moderation.models import Report
@@ -180,7 +181,7 @@ def check_past_and_upcoming_events_of_every_kind(app, client, client_as, output:
     assert all(event.main_thread is not None for event in events)
     assert db.session.scalar(select(func.count(EventRegistration.id)).where(EventRegistration.status == "waiting"))
     done = [event for event in events if event.status == "done"]
-    assert all("Ergebnisse</h5>" in event.documentation_html for event in done)
+    assert all("Ergebnisse</h3>" in event.documentation_html for event in done)  # below the h2 "Dokumentation"
     assert any(event.follow_ups for event in done)
     reader = client_as(db.session.scalar(select(User).where(User.email == "mitglied@jobcenter-dortmund.example")))
     assert "Online-Sprechstunde" in text_of(reader.get("/events/"))
@@ -252,11 +253,21 @@ DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_t
                check_discussions_with_a_long_thread_consistent_counts_and_mentions,
                check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently,
                check_the_demo_member_has_news_of_every_kind, check_held_events_have_attendance_and_closing_reports,
-               check_one_announcement_sent_and_one_draft, check_data_exports_in_every_state_and_former_members)
+               check_one_announcement_sent_and_one_draft, check_data_exports_in_every_state_and_former_members,
+               check_barrier_reports_in_every_status_mailed_to_the_office)
 
 
 def assert_demo_data_has_every_kind_and_state() -> None:
     """Derived from the code: a new audit action, notification kind, idea status or event status fails here until
+def check_barrier_reports_in_every_status_mailed_to_the_office(app, client, client_as, output: str) -> None:
+    assert set(db.session.scalars(select(BarrierReport.status))) == set(BARRIER_STATUSES)
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient == app.config["BARRIER_REPORT_RECIPIENT"])) == 3
+    admin = db.session.scalar(select(User).where(User.email == ROLES["admin"]))
+    listed = text_of(client_as(admin).get("/feedback/manage?status=in_progress"))
+    assert "Programmstatistik" in listed and "Kalender" not in listed
+
+
     `flask seed-demo` plays it."""
     actions = set(db.session.scalars(select(AuditEntry.action).distinct()))
     assert set(ACTION_LABELS) <= actions, f"audit actions missing in the demo data: {set(ACTION_LABELS) - actions}"
