@@ -49,8 +49,20 @@
     });
   }
 
+  // The header's menu is a <details>; wide screens show its content by CSS (::details-content). A browser
+  // without that pseudo-element gets the menu opened on wide screens instead.
+  function openMenuWhenWide() {
+    var menu = document.querySelector(".site-menu");
+    if (!menu || !window.matchMedia || (window.CSS && CSS.supports("selector(::details-content)"))) { return; }
+    var wide = window.matchMedia("(min-width: 48rem)");
+    function follow() { if (wide.matches) { menu.open = true; } }
+    follow();
+    if (wide.addEventListener) { wide.addEventListener("change", follow); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
+    openMenuWhenWide();
     Array.prototype.forEach.call(document.querySelectorAll("[data-organisation-picker]"), enhanceOrganisationPicker);
   });
 })();
