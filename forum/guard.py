@@ -117,7 +117,8 @@ _STAFF_CONTEXT = re.compile(
     r"|erklärt\w*|erläutert\w*|Folien|Thema|Themen|Studie|Buch|Artikel|Film\b|Prof\.|Gesundheitsamt"
     r"|presented|presentation|talk\b|speaker|colleague|workshop|project|heads\b|leads\b|slides|topic"
     r"|explained|article|Fachärzt\w*|Psycholog(?:in|e)\b|berät\b|Teamleit\w*|Bereichsleit\w*|Geschäftsführ\w*"
-    r"|team\sleader|manager|head\sof))")
+    r"|team\sleader|manager|head\sof|Vertretung\w*|vertritt|vertreten|Urlaub|Abwesenheit|Sitzung|Besprechung"
+    r"|Team|Teams|Dienstreise|out\sof\soffice|on\sleave|meeting))")
 # Words near an address or a phone number that say it belongs to an office or a venue, not to a client.
 _OFFICE_CONTEXT = re.compile(
     r"(?i:Servicestelle|Hotline|Zentrale|Sekretariat|Geschäftsstelle|Service-?Center|Infotelefon|Durchwahl"
