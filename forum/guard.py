@@ -84,7 +84,7 @@ _PERSON = re.compile(rf"{_NAMED_PERSON}|{_CLIENT.pattern}")
 _HEALTH = re.compile(  # every alternative starts with a letter, so the engine skips fast to candidates
     r"(?:schwanger\w*|Schwangerschaft\w*|SSW|pregnan\w*|Risikoschwangerschaft"
     r"|Depression(?:en)?|depressiv\w*|depress(?:ed|ion)|Angststörung\w*|Panikattacke\w*|Psychose\w*|psychotisch\w*"
-    r"|Schizophren\w*|schizophren\w*|bipolar\w*|Borderline|PTBS|PTSD|posttraumatisch\w*|traumatisiert\w*"
+    r"|Schizophren\w*|schizophren\w*|bipolar\w*|Borderline|PTBS|PTSD|posttraumatisch\w*|traumatisiert\w*|Traumatisierung\w*|Kriegstrauma\w*"
     r"|Burn-?out|psychisch(?:e|en)?\s(?:Erkrankung|erkrankt|krank|Probleme|Störung|belastet)\w*|psychiatrisch\w*"
     r"|Psychiatrie|Suizid\w*|suizid\w*|Essstörung\w*|ADHS|ADHD|Autismus|autistisch\w*|Demenz|dement"
     r"|Alkohol(?:ismus|sucht|problem|probleme|krank\w*|abhängig\w*|iker\w*|erkrank\w*)|Erkrankung\w*|erkrankt\w*|alkoholabhängig\w*|alkoholkrank\w*"
@@ -324,7 +324,8 @@ PATTERNS: tuple[Pattern, ...] = (
             re.compile(rf"\*(?<![*\w]\*)\s?(?:{_DATE}|{_LONG_DATE}|{_BIRTH_YEAR})(?![\d*])")),
     Pattern("geburtsdatum", _l("Geburtsdatum"), re.compile(rf"\(b\.\s?{_BIRTH_YEAR}\)")),  # "(b. 1980)"
     Pattern("geburtsdatum", _l("Geburtsdatum"),  # "am 12. Mai 1976 in Halle geboren": the date comes first
-            re.compile(rf"\b(?:am\s)?{_ANY_DATE}(?:\sin\s[A-ZÄÖÜ][\w-]{{1,30}})?\sgeboren", re.IGNORECASE),
+            re.compile(rf"\b(?:am\s|im\sJahr\s)?(?:{_ANY_DATE}|{_BIRTH_YEAR})(?:\sin\s[A-ZÄÖÜ][\w-]{{1,30}})?\sgeboren",
+                       re.IGNORECASE),
             needs="geboren"),
     Pattern("name_mit_datum", _l("Geburtsdatum neben einem Namen"),
             re.compile(rf"(?:Herr|Frau|Hr\.|Fr\.)\s+(?:Dr\.\s+)?[A-ZÄÖÜ][\w.-]*(?:\s+[A-ZÄÖÜ][\w-]*)?"
