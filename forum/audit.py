@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "user.change_role": _l("Rolle geändert"),
     "user.change_status": _l("Status geändert"),
     "user.change_organisation": _l("Organisation geändert"),
+    "user.second_factor_reset": _l("Zweiter Faktor zurückgesetzt"),
     "user.delete": _l("Konto von der Administration gelöscht (anonymisiert)"),
     "user.delete_self": _l("Konto auf eigenen Wunsch gelöscht (anonymisiert)"),
     "privacy.purge": _l("Löschfristen angewandt"),

@@ -89,6 +89,9 @@ def seed_demo(if_empty: bool) -> None:
     click.echo("\nDemo-Zugänge (nur Entwicklung), Passwort jeweils: " + demo.DEMO_PASSWORD)
     for email, role in demo.DEMO_LOGINS:
         click.echo(f"  {email:42} {role}")
+    secret, recovery_code = demo.DEMO_SECOND_FACTOR
+    click.echo(f"\nZweiter Faktor ({', '.join(demo.SECOND_FACTOR_LOGINS)}): Schlüssel {secret} in einer "
+               f"Authenticator-App (TOTP) oder einmal der Wiederherstellungscode {recovery_code}")
 
 
 @click.command("import-organisations")

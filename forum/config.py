@@ -19,14 +19,21 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY: str | None = None
 
-    # Sessions: revocable through User.session_version (see accounts.models), short-lived, never readable by JS.
+    # Sessions: one UserSession row per login (see accounts.sessions), so each can be listed and ended; cookies
+    # never readable by JS. Office use: a login lasts a working day (12 h) and ends after 2 h without a request;
+    # with "Angemeldet bleiben" it lasts 30 days whatever the pauses. Both ends are checked on the server.
     SESSION_COOKIE_NAME = "abc_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(env("SESSION_IDLE_MINUTES", "120") or 120))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=int(env("SESSION_HOURS", "12") or 12))  # the absolute lifetime
+    SESSION_TOUCH_INTERVAL = timedelta(minutes=5)  # last_seen_at is written at most this often (not per request)
     REMEMBER_COOKIE_NAME = "abc_remember"
-    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(env("REMEMBER_DAYS", "30") or 30))  # absolute, with "remember"
+    # Between the password and the code of the second factor at most this long (then the password again).
+    SECOND_FACTOR_LOGIN_WINDOW = timedelta(minutes=5)
+    SECOND_FACTOR_ISSUER = env("SECOND_FACTOR_ISSUER", "ABC-Extranet")  # the name shown in authenticator apps
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from forum.accounts.demo import DEMO_RECOVERY_CODE, DEMO_TOTP_SECRET, seed_second_factors
 from forum.accounts.models import User
 from forum.accounts.services import hash_password
 from forum.admin.demo import seed_administration
@@ -40,7 +41,13 @@ DEMO_LOGINS = (
     ("moderation@servicestelle.example", "Moderation"),
     ("veranstaltung@servicestelle.example", "Veranstalter"),
     ("mitglied@jobcenter-dortmund.example", "Mitglied (Jobcenter Dortmund)"),
+    ("s.krueger@jobcenter-dortmund.example", "Mitglied mit zweitem Faktor"),
 )
+# Administration, Moderation and the member with a second factor: the code step takes a code of this secret
+# (any TOTP app) or the recovery code (once per account until the demo data is seeded again).
+SECOND_FACTOR_LOGINS = ("admin@servicestelle.example", "moderation@servicestelle.example",
+                        "s.krueger@jobcenter-dortmund.example")
+DEMO_SECOND_FACTOR = (DEMO_TOTP_SECRET, DEMO_RECOVERY_CODE)
 
 # (name, Land, region, type); the domain is derived from the name.
 JOBCENTERS = (
@@ -186,6 +193,7 @@ def seed(*, only_if_empty: bool = False) -> int:
         created += 1
     db.session.flush()
     created += seed_administration()
+    created += seed_second_factors()
     created += seed_events()
     created += seed_ideas()
     created += seed_discussions()

@@ -80,6 +80,23 @@ def can_change_user(user, target) -> bool:
     return _is_admin(user) and target.id != user.id and target.status != "deleted"
 
 
+def needs_second_factor_setup(user) -> bool:
+    """Moderators and admins must set up the second factor before any page beyond their account settings
+    (security.require_login sends them to the set-up page); members and organisers may choose to."""
+    return _is_moderator(user) and not user.has_second_factor
+
+
+def can_turn_off_second_factor(user) -> bool:
+    """Members and organisers may turn their second factor off again; moderators and admins may only renew it."""
+    return _is_member(user) and user.has_second_factor and user.role not in STAFF_ROLES
+
+
+def can_reset_second_factor(user, target) -> bool:
+    """Admins turn off the second factor of someone who lost their device and recovery codes (not their own:
+    an admin who can log in does it on their own page)."""
+    return _is_admin(user) and target.id != user.id and target.has_second_factor
+
+
 def can_manage_organisations(user) -> bool:
     """Admins create, edit and import organisations."""
     return _is_admin(user)

@@ -1,14 +1,19 @@
-"""The login gate (one allowlist of public endpoints), session revocation and the security headers."""
+"""The login gate (one allowlist of public endpoints), session checks, the second-factor gate for staff and the
+security headers."""
 from __future__ import annotations
 
 import time
 from contextlib import contextmanager
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
-from forum.accounts.models import User
+from forum import clock
+from forum.accounts import sessions
 from forum.extensions import db, login_manager
+from forum.permissions import needs_second_factor_setup
 
 # Everything else requires login, including every route added later.
 PUBLIC_ENDPOINTS = frozenset({
@@ -16,6 +21,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "main.healthz",
     "main.set_language",
     "accounts.login",
+    "accounts.login_code",  # the second step of the login: the password was right, the session not started yet
     "accounts.register",
     "accounts.registration_sent",
     "accounts.confirm_email",
@@ -43,20 +49,51 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+# What a moderator or admin without a second factor may still open: their account settings (set-up, logout,
+# sessions, profile) and the language switch.
+SECOND_FACTOR_SETUP_AREA = frozenset({"accounts"})
+
+
 @login_manager.user_loader
 def load_user(session_id: str):
-    """Accept a session only for an active account whose session version is unchanged.
+    """Accept a session only for an active account whose UserSession row exists and is current.
 
-    The version is part of the id stored in the session and the remember-me cookie, so logout, a password
-    change and suspension end every copy of the session (flask-login#480).
+    The row's key is part of the id in the session and the remember-me cookie, so ending the row (logout, the
+    sessions page, a password change, suspension) ends every copy of both (flask-login#480). The user and the
+    row come in one statement.
     """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    user_id, _sep, key = session_id.partition(":")
+    if not (user_id.isdigit() and len(user_id) < 10 and key):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
+    found = sessions.session_of(int(user_id), key)
+    if found is None:
         return None
+    user, row = found
+    now = clock.utcnow()
+    if not user.is_active:
+        return None
+    if not sessions.is_current(row, now):
+        g.session_expired = True
+        return None
+    user.session_key = key
+    if sessions.touch_due(row, now):
+        g.session_to_touch = row.id
     return user
+
+
+def _touch_session() -> None:
+    """Note that the session is in use (at most every SESSION_TOUCH_INTERVAL), in a transaction of its own like
+    the thread page's read state: on SQLite a GET reads in a deferred transaction that must not turn into a
+    write. Should it fail, the request goes on (the note is a few minutes late)."""
+    session_id = g.pop("session_to_touch", None)
+    if session_id is None:
+        return
+    try:
+        db.session.commit()
+        sessions.touch(session_id, clock.utcnow())
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
 
 
 def init_app(app: Flask) -> None:
@@ -66,10 +103,22 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def require_login():
-        """The one gate: anonymous requests to non-public endpoints go to the login page."""
-        if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        """The one gate: anonymous requests to non-public endpoints go to the login page; moderators and admins
+        without a second factor go to its set-up page."""
+        if request.endpoint in PUBLIC_ENDPOINTS:
             return None
-        return redirect(url_for("accounts.login", next=_local_path()))
+        if not current_user.is_authenticated:
+            if g.pop("session_expired", False):
+                flash(_("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."), "info")
+            return redirect(url_for("accounts.login", next=_local_path()))
+        _touch_session()
+        if request.blueprint not in SECOND_FACTOR_SETUP_AREA and request.endpoint != "main.set_language" \
+                and needs_second_factor_setup(current_user):
+            flash(_("Moderation und Administration brauchen einen zweiten Faktor, damit niemand allein mit Ihrem "
+                    "Passwort diese Rechte nutzen kann. Bitte richten Sie ihn jetzt ein; danach geht es weiter."),
+                  "warning")
+            return redirect(url_for("accounts.second_factor_setup"))
+        return None
 
     @app.after_request
     def set_security_headers(response):

@@ -26,7 +26,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from forum.extensions import db
 from forum.notifications.models import OutboxMessage
 from tests.factories import make_user
-from tests.helpers import Client, make_test_app, reset_schema, skip_or_fail
+from tests.helpers import Client, make_test_app, reset_schema, session_id, skip_or_fail
 
 
 # --- the databases --------------------------------------------------------------------------------------------
@@ -160,14 +160,17 @@ def client(app):
 
 @pytest.fixture
 def client_as(app):
-    """client_as(user): a new client logged in as that user (session set directly, as Flask-Login would)."""
+    """client_as(user): a new client logged in as that user: a session row started as a complete login starts
+    it (password and, for staff, the second factor are tested in test_accounts.py and test_second_factor.py),
+    the Flask session set as Flask-Login would."""
 
     def make(user):
-        db.session.commit()  # the user exists for real, whatever the requests roll back
+        user_id = session_id(user)
+        db.session.commit()  # the user and the session exist for real, whatever the requests roll back
         app.test_client_class = Client
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = user_id
             session["_fresh"] = True
         return client
 

@@ -12,6 +12,9 @@ from forum.extensions import db
 from forum.organisations.models import Organisation, OrganisationDomain
 
 PASSWORD = "Heftklammer-Ampel-Wolke-42"
+# The authenticator secret of every account made with a second factor (moderators and admins by default), so a
+# test logs in through the code step with pyotp.TOTP(TOTP_SECRET).now().
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Hashing is slow on purpose; the factories share one hash of PASSWORD.
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")
 _numbers = itertools.count(1)
@@ -36,7 +39,9 @@ def make_organisation(*, name: str | None = None, kind: str = "jobcenter", land:
 
 def make_user(*, role: str = "member", status: str = "active", organisation: Organisation | None = None,
               email: str | None = None, display_name: str | None = None, function: str = "Integrationsfachkraft",
-              language: str = "de", confirmed: bool = True) -> User:
+              language: str = "de", confirmed: bool = True, second_factor: bool | None = None) -> User:
+    """A user; moderators and admins have a second factor (TOTP_SECRET) unless second_factor=False, as the
+    extranet requires of them before their pages."""
     number = next(_numbers)
     organisation = organisation or make_organisation()
     now = utcnow()
@@ -46,6 +51,8 @@ def make_user(*, role: str = "member", status: str = "active", organisation: Org
         status=status, password_hash=PASSWORD_HASH, language=language, terms_accepted_at=now,
         email_confirmed_at=now if confirmed else None, approved_at=now if status == "active" else None,
     )
+    if second_factor if second_factor is not None else role in ("moderator", "admin"):
+        user.totp_secret, user.second_factor_at = TOTP_SECRET, now
     db.session.add(user)
     db.session.flush()
     return user

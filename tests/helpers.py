@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import g
 from flask.testing import FlaskClient
@@ -21,9 +23,10 @@ from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
 
 from forum import create_app
+from forum.accounts.sessions import start_session
 from forum.extensions import db
 from forum.audit import AuditEntry
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, TOTP_SECRET, make_user
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -84,6 +87,13 @@ def link_in(body: str, path_fragment: str) -> str:
 
 
 # --- people ---------------------------------------------------------------------------------------------------
+
+def session_id(user) -> str:
+    """What Flask-Login keeps in the session and the remember-me cookie for `user` after a complete login: the
+    id of a new session row of theirs (started by the function the login view uses)."""
+    start_session(user, remember=False, user_agent="pytest")
+    return user.get_id()
+
 
 def actor(role: str, status: str = "active", **overrides):
     """Someone in a role ("anonymous": not logged in) for asking a permission rule."""
@@ -216,6 +226,7 @@ ROLE_MATRIX = {
     "can_delete_own_account": MEMBERS,
 }
 ACCOUNT_RULES = {"can_decide_registration", "can_change_user"}  # tested one by one in test_permissions.py
+SECOND_FACTOR_RULES = {"can_turn_off_second_factor", "can_reset_second_factor"}  # in test_second_factor.py
 PRIVACY_RULES = {"can_delete_account"}  # in test_dsgvo.py
 
 # following: target -> roles that may follow it (the same as may see it): test_permissions.py
@@ -473,7 +484,7 @@ ANNOUNCEMENT_RULES = {rule for rule, _state in ANNOUNCEMENT_MATRIX}
 ALL_RULES = (set(ROLE_MATRIX) | ACCOUNT_RULES | FOLLOW_RULES | DISCUSSION_RULES | EVENT_RULES | ATTENDANCE_RULES
              | DOCUMENTATION_RULES | IDEA_RULES
              | MODERATION_RULES | QUOTE_RULES | REDACTION_RULES | NOTIFICATION_RULES | MEMBER_PROFILE_RULES
-             | ANNOUNCEMENT_RULES | PRIVACY_RULES)
+             | ANNOUNCEMENT_RULES | SECOND_FACTOR_RULES | PRIVACY_RULES)
 
 
 # --- in the browser (tests/browser) ---------------------------------------------------------------------------
@@ -488,9 +499,18 @@ _AXE: list[str] = []
 
 def log_in(page, email: str, password: str, *, email_label="E-Mail-Adresse", password_label="Passwort",
            button="Anmelden") -> None:
+    """The login form; for an account with a second factor (factory staff: TOTP_SECRET) also the code step.
+    A code is valid once: when this account used the current one a moment ago, the next one (the app's clock
+    may run ahead by one step) is taken."""
     page.get_by_label(email_label, exact=True).fill(email)
     page.get_by_label(password_label, exact=True).fill(password)
     page.get_by_role("button", name=button, exact=True).click()
+    totp = pyotp.TOTP(TOTP_SECRET)
+    for ahead in (0, 30):
+        if "/accounts/login/code" not in page.url:
+            return
+        page.get_by_label("Code", exact=True).fill(totp.at(time.time() + ahead))
+        page.get_by_role("button", name=button, exact=True).click()
 
 
 def heading(page):

@@ -16,7 +16,7 @@ from forum.discussion.models import POSTS_PER_PAGE, Board, Post, Thread, ThreadR
 from forum.extensions import db
 from forum.notifications.models import Follow
 from tests.factories import make_board, make_event, make_idea, make_post, make_thread, make_user
-from tests.helpers import audit_actions, fresh, queries_for, run_in_parallel, text_of
+from tests.helpers import audit_actions, fresh, queries_for, run_in_parallel, session_id, text_of
 
 
 def thread_titled(title: str) -> Thread | None:
@@ -323,7 +323,7 @@ def test_thirty_parallel_replies_get_unique_numbers_and_an_exact_count(app):
     """30 people reply to one thread at the same moment: every post stored, numbered 1..30, no error."""
     thread = make_thread()
     people = [make_user() for _ in range(30)]
-    thread_id, user_ids = thread.id, [person.get_id() for person in people]
+    thread_id, user_ids = thread.id, [session_id(person) for person in people]
     db.session.commit()  # the threads see everything; no transaction of this test stays open (SQLite's lock)
     results = run_in_parallel(app, user_ids, f"/discussion/{thread_id}/reply",
                               data={"body": "Bei uns klappt das gut."})

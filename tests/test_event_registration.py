@@ -14,7 +14,7 @@ from forum.events.models import EventRegistration
 from forum.extensions import db
 from forum.audit import AuditEntry
 from tests.factories import make_event, make_organisation, make_user
-from tests.helpers import event_form, run_in_parallel, text_of
+from tests.helpers import event_form, run_in_parallel, session_id, text_of
 
 
 def statuses(event) -> dict[int, str]:
@@ -163,7 +163,7 @@ def test_withdrawing_after_the_deadline_is_allowed_but_not_after_the_start(clien
 def test_thirty_parallel_registrations_for_ten_places_are_exact(app, outbox):
     event = make_event(capacity=10)
     people = [make_user() for _ in range(30)]
-    user_ids, path = [person.get_id() for person in people], f"/events/{event.id}/register"
+    user_ids, path = [session_id(person) for person in people], f"/events/{event.id}/register"
     db.session.commit()  # and touch no expired object until the threads are done: no transaction stays open
     results = run_in_parallel(app, user_ids, path)
     assert results == [302] * 30
@@ -183,7 +183,7 @@ def test_parallel_cancellations_move_exactly_as_many_waiting_people_up(app, clie
     db.session.commit()
     for person in people:
         client_as(person).post(f"/events/{event.id}/register")
-    user_ids, path = [person.get_id() for person in people[:6]], f"/events/{event.id}/unregister"
+    user_ids, path = [session_id(person) for person in people[:6]], f"/events/{event.id}/unregister"
     db.session.commit()
     results = run_in_parallel(app, user_ids, path)
     assert results == [302] * 6

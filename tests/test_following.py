@@ -11,7 +11,7 @@ from forum.ideas import services as idea_services
 from forum.notifications import following
 from forum.notifications.models import Follow
 from tests.factories import make_event, make_idea, make_term, make_thread, make_user
-from tests.helpers import run_in_parallel, text_of
+from tests.helpers import run_in_parallel, session_id, text_of
 
 THREAD_PAGE_LINE = '{% with target=thread, target_type="thread" %}{% include "notifications/_follow_button.html" %}' \
                    '{% endwith %}'
@@ -146,7 +146,7 @@ def test_parallel_follow_requests_store_one_row(app):
     """The same person presses "Folgen" in 12 tabs at the same moment; then "Nicht mehr folgen" in 12."""
     thread = make_thread()
     person = make_user()
-    thread_id, user_id = thread.id, person.get_id()
+    thread_id, user_id = thread.id, session_id(person)
     db.session.commit()
     results = run_in_parallel(app, [user_id] * 12, f"/notifications/follow/thread/{thread_id}")
     assert results == [302] * 12
@@ -162,7 +162,7 @@ def test_parallel_follow_requests_store_one_row(app):
 def test_many_people_follow_at_once_each_once(app):
     event = make_event()
     people = [make_user() for _ in range(20)]
-    event_id, user_ids = event.id, [person.get_id() for person in people]
+    event_id, user_ids = event.id, [session_id(person) for person in people]
     db.session.commit()
     results = run_in_parallel(app, [user_id for user_id in user_ids for _twice in range(2)],
                               f"/notifications/follow/event/{event_id}")

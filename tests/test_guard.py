@@ -236,8 +236,9 @@ def test_no_pattern_nests_an_unbounded_quantifier_so_hostile_text_cannot_make_it
     With that and MAX_CANDIDATES the guard stays linear in the length of the text (posts are capped at 20,000
     characters)."""
     unbounded = sre.MAXREPEAT
-    regexes = [pattern.regex for pattern in guard.PATTERNS] + [guard._PERSON, guard._STAFF_CONTEXT,
-                                                                guard._OFFICE_CONTEXT, guard._CLIENT_CONTEXT]
+    regexes = [pattern.regex for pattern in guard.PATTERNS] + [
+        guard._PERSON, guard._CLIENT, guard._STAFF_CONTEXT, guard._OFFICE_CONTEXT, guard._CLIENT_CONTEXT,
+        guard._GROUP_OF_PEOPLE, guard._SENTENCE_END, guard._FUNCTION_MAILBOX]
     for regex in regexes:
         nested = [(outer, inner) for outer, inner in repeats(sre.parse(regex.pattern, regex.flags))
                   if inner > 1 and unbounded in (outer, inner)]

@@ -9,7 +9,7 @@ from forum.extensions import db
 from forum.ideas import services
 from forum.ideas.models import Idea, IdeaVote
 from tests.factories import make_idea, make_organisation, make_user
-from tests.helpers import run_in_parallel, text_of
+from tests.helpers import run_in_parallel, session_id, text_of
 
 JSON = {"Accept": "application/json"}
 
@@ -121,7 +121,7 @@ def test_parallel_votes_and_withdrawals_stay_exact(app):
     """40 people vote at the same moment, each twice in parallel; then 20 of them withdraw twice in parallel."""
     idea = make_idea()
     voters = [make_user() for _ in range(40)]
-    idea_id, user_ids = idea.id, [voter.get_id() for voter in voters]
+    idea_id, user_ids = idea.id, [session_id(voter) for voter in voters]
     db.session.commit()  # the threads see everything; no transaction of this test stays open (SQLite's lock)
 
     results = run_in_parallel(app, [user_id for user_id in user_ids for _twice in range(2)], f"/ideas/{idea_id}/vote")

@@ -17,7 +17,7 @@ from forum.moderation.models import REASONS, Report
 from forum.notifications.models import Notification
 from forum.notifications.mailing import send_digests
 from tests.factories import make_idea, make_post, make_thread, make_user
-from tests.helpers import audit, count_queries, fresh, quiet, run_in_parallel, text_of
+from tests.helpers import audit, count_queries, fresh, quiet, run_in_parallel, session_id, text_of
 
 RUDE = "Das ist doch völliger Unsinn, Herr Kollege."
 
@@ -676,7 +676,7 @@ def test_two_moderators_resolving_the_same_case_at_once_act_once(app, client_as)
     report(client_as(reporter), post, "insult")
     moderators = [make_user(role="moderator"), make_user(role="moderator")]
     path = f"/moderation/reports/posts/{post.id}/resolve"
-    user_ids = [person.get_id() for person in moderators for _twice in range(3)]
+    user_ids = [session_id(person) for person in moderators for _twice in range(3)]
     db.session.commit()  # no transaction of this test stays open while the threads run (SQLite's lock)
     results = run_in_parallel(app, user_ids, path, data={"outcome": "hidden", "note": "Parallel entschieden."})
     assert results == [302] * 6
@@ -694,7 +694,7 @@ def test_twenty_members_reporting_one_post_at_once_make_one_report_each(app, cli
     post = a_post()
     people = [quiet() for _ in range(20)]
     path = f"/moderation/posts/{post.id}/report"
-    user_ids = [person.get_id() for person in people for _twice in range(2)]
+    user_ids = [session_id(person) for person in people for _twice in range(2)]
     people_ids = {person.id for person in people}
     db.session.commit()
     results = run_in_parallel(app, user_ids, path, data={"reason": "insult", "note": "Gleichzeitig gemeldet"})
@@ -713,7 +713,7 @@ def test_parallel_client_data_reports_hide_the_post_once(app, client_as):
     author = quiet()
     post = a_post(author=author)
     make_user(role="moderator")
-    path, user_ids = f"/moderation/posts/{post.id}/report", [quiet().get_id() for _ in range(12)]
+    path, user_ids = f"/moderation/posts/{post.id}/report", [session_id(quiet()) for _ in range(12)]
     db.session.commit()
     results = run_in_parallel(app, user_ids, path, data={"reason": "client_data"})
     # who comes after the post is hidden may not report it any more (as without the race)

@@ -1,5 +1,6 @@
-"""Accounts: registration, login, passwords and the own profile."""
+"""Accounts: registration, login (with a second factor), passwords, sessions and the own profile."""
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
-VIEW_MODULES = ("views",)  # each adds its routes to bp; create_app() imports them
+# Each adds its routes to bp; create_app() imports them.
+VIEW_MODULES = ("views", "second_factor_views", "session_views")

@@ -226,3 +226,43 @@ class UserFilterForm(FilterForm):
     status = SelectField()
     role = SelectField()
     q = search_field(_l("Suche"))
+
+
+def _code_field(label, description):
+    return StringField(label, validators=[
+        DataRequired(_l("Bitte geben Sie den Code an.")),
+        Length(max=32, message=_l("Der Code ist zu lang."))],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"},
+        description=description)
+
+
+class LoginCodeForm(Form):
+    """The second step of the login: a code from the authenticator app or a recovery code."""
+
+    code = _code_field(_l("Code"), _l("Die sechs Ziffern aus Ihrer Authenticator-App – oder, wenn Sie Ihr Gerät "
+                                      "nicht haben, einer Ihrer Wiederherstellungscodes (z. B. abcde-fghjk)."))
+
+
+class SecondFactorSetupForm(Form):
+    """Setting up proves the app has the secret: one code from it."""
+
+    code = _code_field(_l("Code aus der App"), _l("Die sechs Ziffern, die Ihre App jetzt für das ABC-Extranet "
+                                                  "anzeigt."))
+
+
+class SecondFactorProofForm(Form):
+    """Turning the factor off or renewing the recovery codes asks for a current code or the password."""
+
+    proof = PasswordField(_l("Code aus der App oder Ihr Passwort"), validators=[
+        DataRequired(_l("Bitte geben Sie einen Code aus Ihrer App oder Ihr Passwort an.")),
+        Length(max=MAX_PASSWORD_LENGTH, message=_l("Die Eingabe ist zu lang."))],
+        render_kw={"autocomplete": "off"})
+
+
+class SecondFactorResetForm(Form):
+    """An admin resets someone's second factor; the reason goes into the audit log."""
+
+    reason = TextAreaField(_l("Begründung (für das Protokoll)"), validators=[
+        DataRequired(_l("Bitte begründen Sie das Zurücksetzen, z. B. „Telefon verloren, Identität telefonisch "
+                        "geprüft“.")),
+        Length(max=500, message=_l("Die Begründung darf höchstens 500 Zeichen lang sein."))])

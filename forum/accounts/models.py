@@ -1,11 +1,12 @@
-"""Users: one role and one status each; the session version makes sessions revocable."""
+"""Users: one role and one status each; a second factor (TOTP, recovery codes); one row per login session, so
+every session can be listed and ended."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, true
+from sqlalchemy import BigInteger, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, to_berlin, utcnow
@@ -46,7 +47,11 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until a moderator lifts it
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(2), default="de")
-    session_version: Mapped[int] = mapped_column(default=1)
+    # The second factor: a TOTP secret (base32), active from second_factor_at; the last time step a code was
+    # accepted for, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     email_notifications: Mapped[str] = mapped_column(String(12), default="immediately", server_default="immediately")
     announcement_emails: Mapped[bool] = mapped_column(default=True, server_default=true())  # Mitteilungen by mail
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -60,9 +65,17 @@ class User(UserMixin, db.Model):
     # Outer, not inner: an inner join nested in the outer joins of joinedload(…author) makes SQLite scan all users.
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
+    # The key of the UserSession this request runs in (set at login and by security.load_user); not a column.
+    session_key = None
+
     def get_id(self) -> str:
-        """Flask-Login stores this in the session and remember cookie; a new version ends every copy."""
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login stores this in the session and the remember cookie: the user and their session row, so
+        ending the row ends every copy of the session and the cookie."""
+        return f"{self.id}:{self.session_key}"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.second_factor_at is not None and bool(self.totp_secret)
 
     @property
     def is_active(self) -> bool:
@@ -102,3 +115,33 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One login (a browser on a device): ends when deleted, after its absolute lifetime or when idle too long.
+
+    `key` (random) is in the signed session cookie and the remember-me cookie; `id` names it in forms."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # the absolute end
+    remember: Mapped[bool] = mapped_column(default=False)  # "Angemeldet bleiben": no idle timeout
+    # What the user agent says, summarised (e.g. "Firefox", "Windows"); no IP address is kept.
+    browser: Mapped[str] = mapped_column(String(40), default="")
+    system: Mapped[str] = mapped_column(String(40), default="")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for a lost device; only its SHA-256 is stored (the codes are random, not chosen)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

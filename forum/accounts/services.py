@@ -4,11 +4,12 @@ from __future__ import annotations
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
+from forum.accounts.sessions import end_all_sessions, end_other_sessions
 from forum.clock import utcnow
 from forum.dates import format_date
 from forum.extensions import db
@@ -225,12 +226,6 @@ def record_login(user: User, *, language: str | None = None) -> None:
     db.session.flush()
 
 
-def end_all_sessions(user: User) -> None:
-    """Invalidate every session and remember-me cookie of the user (version counted up in SQL)."""
-    db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
-    db.session.refresh(user)
-
-
 def request_password_reset(email: str) -> bool:
     """Mail a reset link if an account with this address can log in; the caller answers the same either way.
 
@@ -250,22 +245,25 @@ def request_password_reset(email: str) -> bool:
 
 
 def set_password(user: User, password: str) -> None:
-    """New password hash; ends every other session and every open reset link."""
+    """New password hash; ends every open reset link (they are bound to the hash)."""
     user.password_hash = hash_password(password)
     db.session.flush()
-    end_all_sessions(user)
 
 
 def reset_password(user: User, password: str) -> None:
-    """A reset link proves the address too, so a pending unconfirmed account counts as confirmed."""
+    """A reset link proves the address too, so a pending unconfirmed account counts as confirmed. Every session
+    ends: whoever knew the old password is logged out everywhere."""
     set_password(user, password)
+    end_all_sessions(user)
     if not user.is_email_confirmed:
         confirm_email(user)
     queue_mail(user.email, "password_changed", language=user.language, user=user)
 
 
 def change_password(user: User, password: str) -> None:
+    """A new password from the profile: every other session ends, the one this request runs in goes on."""
     set_password(user, password)
+    end_other_sessions(user)
     queue_mail(user.email, "password_changed", language=user.language, user=user)
 
 

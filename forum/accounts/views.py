@@ -1,4 +1,5 @@
-"""Account pages: register, confirm, log in and out, reset and change the password, edit the profile."""
+"""Account pages: register, confirm, log in (password, then the second factor where set up) and out, reset and
+change the password, edit the profile."""
 from __future__ import annotations
 
 import math
@@ -8,18 +9,50 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from forum.accounts import bp, services, throttle
+from forum import clock
+from forum.accounts import bp, second_factor, services, sessions, throttle
 from forum.accounts.forms import (FUNCTION_SUGGESTIONS, ChangePasswordForm, ConfirmEmailForm, ForgotPasswordForm,
-                                  LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm)
+                                  LoginCodeForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm)
+from forum.accounts.models import User
 from forum.extensions import db, limiter
 from forum.organisations.models import Organisation
 from forum.organisations.services import grouped_organisations, organisation_choices
 from forum.security import is_safe_next, taking_at_least_the_floor
 
 
+# In the Flask session between the password and the code: who, "remember", where to, since when.
+PENDING_LOGIN = "second_factor_login"
+
+
 def _limit(setting: str):
     """Rate limit for POSTs only, read from the config at request time."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+def _start_session(user: User, *, remember: bool = False, language: str | None = None) -> None:
+    """Complete a login: a fresh Flask session (nothing from before carries over), a UserSession row whose key
+    the session and the remember-me cookie carry, the login noted; the account's wrong-password count is
+    forgotten only now, after the second factor too."""
+    session.clear()
+    session.permanent = True  # the cookie may live PERMANENT_SESSION_LIFETIME; the row decides the real end
+    sessions.start_session(user, remember=remember, user_agent=request.user_agent.string)
+    login_user(user, remember=remember)
+    services.record_login(user, language=language)
+    throttle.forget_wrong_passwords(user.email)
+
+
+def _too_many_wrong(email: str, template: str, **context):
+    """The answer while an account's logins are paused after too many wrong passwords or codes (else None)."""
+    wait = throttle.seconds_to_wait(email)
+    if not wait:
+        return None
+    current_app.logger.warning("login paused for %s s after wrong passwords (from %s)", wait, request.remote_addr)
+    return render_template(template, problem=ngettext(
+        "Zu viele falsche Passwörter für diese Adresse. Bitte warten Sie %(num)s Minute und versuchen Sie "
+        "es dann erneut – oder setzen Sie Ihr Passwort über „Passwort vergessen“ zurück.",
+        "Zu viele falsche Passwörter für diese Adresse. Bitte warten Sie %(num)s Minuten und versuchen Sie "
+        "es dann erneut – oder setzen Sie Ihr Passwort über „Passwort vergessen“ zurück.",
+        math.ceil(wait / 60)), **context), 429
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,39 +64,87 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     problem = None
     if form.validate_on_submit():
-        wait = throttle.seconds_to_wait(form.email.data)
-        if wait:
-            current_app.logger.warning("login paused for %s s after wrong passwords (from %s)", wait,
-                                       request.remote_addr)
-            minutes = math.ceil(wait / 60)
-            return render_template("accounts/login.html", form=form, problem=ngettext(
-                "Zu viele falsche Passwörter für diese Adresse. Bitte warten Sie %(num)s Minute und versuchen Sie "
-                "es dann erneut – oder setzen Sie Ihr Passwort über „Passwort vergessen“ zurück.",
-                "Zu viele falsche Passwörter für diese Adresse. Bitte warten Sie %(num)s Minuten und versuchen Sie "
-                "es dann erneut – oder setzen Sie Ihr Passwort über „Passwort vergessen“ zurück.", minutes),
-                show_demo_logins=current_app.config["SHOW_DEMO_LOGINS"]), 429
+        paused = _too_many_wrong(form.email.data, "accounts/login.html", form=form,
+                                 show_demo_logins=current_app.config["SHOW_DEMO_LOGINS"])
+        if paused:
+            return paused
         user = services.authenticate(form.email.data, form.password.data)
         problem = services.login_refusal(user)
         if user is None:
             throttle.count_wrong_password(form.email.data)
         if problem is None:
-            throttle.forget_wrong_passwords(form.email.data)
             chosen_language = session.get("language")
-            session.clear()  # a fresh session at login: nothing from before carries over
-            session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without activity
-            login_user(user, remember=form.remember.data)
-            services.record_login(user, language=chosen_language)
+            target = form.next.data if is_safe_next(form.next.data) else ""
+            if user.has_second_factor:
+                session.clear()
+                if chosen_language:
+                    session["language"] = chosen_language
+                session[PENDING_LOGIN] = {"user": user.id, "remember": bool(form.remember.data), "next": target,
+                                          "at": int(clock.utcnow().timestamp())}
+                db.session.commit()  # an ended suspension was lifted by authenticate()
+                return redirect(url_for("accounts.login_code"))
+            _start_session(user, remember=form.remember.data, language=chosen_language)
             db.session.commit()
-            target = form.next.data
-            return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
+            return redirect(target or url_for("main.dashboard"))
     return render_template("accounts/login.html", form=form, problem=problem,
                            show_demo_logins=current_app.config["SHOW_DEMO_LOGINS"])
 
 
+def _pending_login() -> tuple[User | None, dict]:
+    """The person who gave the right password a moment ago (SECOND_FACTOR_LOGIN_WINDOW) and still may log in."""
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
+        return None, {}
+    window = current_app.config["SECOND_FACTOR_LOGIN_WINDOW"].total_seconds()
+    if clock.utcnow().timestamp() - pending.get("at", 0) > window:
+        return None, {}
+    user = db.session.get(User, pending["user"])
+    if user is None or services.login_refusal(user) is not None or not user.has_second_factor:
+        return None, {}
+    return user, pending
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def login_code():
+    """The second step of the login: a TOTP code or a recovery code, each valid once; wrong codes count against
+    the account like wrong passwords (the same stepped pause)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    user, pending = _pending_login()
+    if user is None:
+        session.pop(PENDING_LOGIN, None)
+        flash(_("Bitte melden Sie sich erneut mit E-Mail-Adresse und Passwort an."), "info")
+        return redirect(url_for("accounts.login"))
+    form = LoginCodeForm()
+    if form.validate_on_submit():
+        paused = _too_many_wrong(user.email, "accounts/login_code.html", form=form)
+        if paused:
+            return paused
+        used = second_factor.use_code(user, form.code.data)
+        if used is None:
+            throttle.count_wrong_password(user.email)
+            form.code.errors.append(_("Dieser Code ist nicht richtig oder wurde schon verwendet. Jeder Code gilt "
+                                      "nur einmal: Warten Sie gegebenenfalls auf den nächsten Code Ihrer App."))
+        else:
+            _start_session(user, remember=pending.get("remember", False), language=session.get("language"))
+            if used == "recovery":
+                left = second_factor.remaining_recovery_codes(user)
+                flash(ngettext("Sie haben sich mit einem Wiederherstellungscode angemeldet. Es bleibt noch "
+                               "%(num)s Code. Richten Sie Ihre App neu ein oder erzeugen Sie neue Codes.",
+                               "Sie haben sich mit einem Wiederherstellungscode angemeldet. Es bleiben noch "
+                               "%(num)s Codes. Richten Sie Ihre App neu ein oder erzeugen Sie neue Codes.", left),
+                      "warning")
+            db.session.commit()
+            target = pending.get("next", "")
+            return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
+    return render_template("accounts/login_code.html", form=form, problem=None)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out here and end every other copy of this session too."""
-    services.end_all_sessions(current_user)
+    """Log out: this session's row ends, so every copy of its cookie (and its remember-me cookie) ends too."""
+    sessions.end_current_session(current_user)
     db.session.commit()
     session.clear()
     logout_user()
@@ -121,10 +202,7 @@ def confirm_email(token: str):
         else:
             outcome = services.confirm_email(user)
             if outcome == "active":
-                session.clear()
-                session.permanent = True
-                login_user(user)
-                services.record_login(user)
+                _start_session(user)
                 db.session.commit()
                 flash(_("Ihre E-Mail-Adresse ist bestätigt und Ihr Konto ist aktiv. Willkommen!"), "success")
                 return redirect(url_for("main.dashboard"))
@@ -190,7 +268,6 @@ def change_password():
             user = current_user._get_current_object()
             services.change_password(user, form.password.data)
             db.session.commit()
-            login_user(user)  # the session carries the new version
             flash(_("Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie jetzt abgemeldet."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

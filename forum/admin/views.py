@@ -5,15 +5,16 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from forum.accounts import second_factor
 from forum.accounts import services as account_services
-from forum.accounts.forms import UserAdminForm, UserFilterForm
+from forum.accounts.forms import SecondFactorResetForm, UserAdminForm, UserFilterForm
 from forum.accounts.models import ROLE_LABELS, STATUS_LABELS, User
 from forum.admin import bp
 from forum.extensions import db
 from forum.forms import choices
 from forum.organisations.models import Organisation
 from forum.organisations.services import organisation_choices
-from forum.permissions import can_change_user, can_manage_users, require
+from forum.permissions import can_change_user, can_manage_users, can_reset_second_factor, require
 from forum.queries import paginate
 
 PER_PAGE = 50
@@ -48,4 +49,23 @@ def edit_user(user_id: int):
         db.session.commit()
         flash(_("Die Änderungen wurden gespeichert.") if changed else _("Es gab nichts zu ändern."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render_template("admin/edit_user.html", user=user, form=form, may_change=may_change)
+    return render_template("admin/edit_user.html", user=user, form=form, may_change=may_change,
+                           reset_form=SecondFactorResetForm())
+
+
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+def reset_second_factor(user_id: int):
+    """Turn off the second factor of someone who lost their device and recovery codes (audited; their sessions
+    end, and a moderator or admin must set it up again at the next login)."""
+    user = db.get_or_404(User, user_id)
+    require(can_reset_second_factor(current_user, user))
+    reset_form = SecondFactorResetForm()
+    if reset_form.validate_on_submit():
+        second_factor.reset_second_factor(user, actor=current_user, reason=reset_form.reason.data)
+        db.session.commit()
+        flash(_("Der zweite Faktor von %(name)s ist zurückgesetzt.", name=user.display_name), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = UserAdminForm(obj=user)
+    form.organisation_id.choices = choices(organisation_choices())
+    return render_template("admin/edit_user.html", user=user, form=form, reset_form=reset_form,
+                           may_change=can_change_user(current_user, user))
