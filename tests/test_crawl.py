@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlencode, urlsplit
 
+import pyotp
 from flask import Flask, url_for
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
@@ -25,7 +26,7 @@ from werkzeug.routing import RequestRedirect
 
 from forum.accounts.models import User
 from forum.accounts.services import make_confirmation_token, make_reset_token
-from forum import guard
+from forum import demo, guard
 from forum.clock import utcnow
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread
 from forum.discussion.quotes import quote
@@ -122,11 +123,19 @@ def check_realistic_and_idempotent(app, client, client_as, output: str) -> None:
     assert {"service_office", "ministry", "partner"} <= set(db.session.scalars(select(Organisation.kind)))
     roles = set(db.session.scalars(select(User.role).where(User.status == "active")))
     assert roles == {"member", "organiser", "moderator", "admin"}
-    for email in ("admin@servicestelle.example", "moderation@servicestelle.example",
-                  "veranstaltung@servicestelle.example", "mitglied@jobcenter-dortmund.example"):
+    secret, recovery_code = re.search(r"Schlüssel (\w+) .* Wiederherstellungscode (\S+)", output).groups()
+    for ahead, email in enumerate(("admin@servicestelle.example", "moderation@servicestelle.example",
+                                   "veranstaltung@servicestelle.example", "mitglied@jobcenter-dortmund.example",
+                                   "s.krueger@jobcenter-dortmund.example")):
         response = client.post("/accounts/login", data={"email": email, "password": "demo-passwort"})
+        if email in demo.SECOND_FACTOR_LOGINS:  # staff and one member: the printed secret's code, or the recovery code
+            assert response.headers["Location"] == "/accounts/login/code", email
+            code = recovery_code if ahead == 0 else pyotp.TOTP(secret).now()
+            response = client.post("/accounts/login/code", data={"code": code})
         assert response.headers["Location"] == "/", email
         client.post("/accounts/logout")
+    assert {user.email for user in db.session.scalars(select(User).where(User.second_factor_at.is_not(None)))} \
+        == set(demo.SECOND_FACTOR_LOGINS)  # members with and without; the reset one is off again
 
 
 def check_moderation_played_through_the_services(app, client, client_as, output: str) -> None:

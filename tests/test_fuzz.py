@@ -23,11 +23,14 @@ from html.parser import HTMLParser
 from typing import Callable
 from urllib.parse import urlencode, urlsplit
 
+import pyotp
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
-from forum.accounts import services as accounts
+from forum.accounts import second_factor, services as accounts
+from forum.accounts.sessions import start_session
+from forum.clock import utcnow
 from forum.announcements import services as announcements
 from forum.events import attachments, attendance, calendar, services as events
 from forum.events.models import EventRegistration
@@ -38,8 +41,8 @@ from forum.ideas.sections import split_description
 from forum.moderation import reports, services as moderation
 from forum.moderation.models import REASONS
 from forum.notifications import following, mailing
-from tests.factories import (IDEA_DESCRIPTION, PASSWORD, make_board, make_event, make_idea, make_notification,
-                             make_organisation, make_post, make_term, make_thread, make_user)
+from tests.factories import (IDEA_DESCRIPTION, PASSWORD, TOTP_SECRET, make_board, make_event, make_idea,
+                             make_notification, make_organisation, make_post, make_term, make_thread, make_user)
 from tests.helpers import Client
 
 NEW_PASSWORD = "Wolkenkratzer-Tulpe-Fahrrad-97"
@@ -396,6 +399,23 @@ def _new_event_values(actor, **_):
                               "location": "Servicestelle SGB II, Berlin", "capacity": "20"})
 
 
+def _current_code() -> str:
+    """A code of TOTP_SECRET: the factories' staff secret, and the set-up page's secret in the fuzz run."""
+    return pyotp.TOTP(TOTP_SECRET).now()
+
+
+def _with_second_factor(actor, **_):
+    actor.totp_secret, actor.second_factor_at = TOTP_SECRET, utcnow()
+    return Target({}, values={"off-proof": PASSWORD})
+
+
+def _other_session(actor, **_):
+    key = actor.session_key
+    row = start_session(actor, remember=False, user_agent="Firefox/133.0")
+    actor.session_key = key
+    return Target({"session_id": row.id})
+
+
 def _login(actor, **_):
     return Target({}, values={"email": make_user().email, "password": PASSWORD})
 
@@ -432,6 +452,18 @@ SPECS: dict[str, Spec] = {
     "accounts.profile": Spec("member"),
     "accounts.register": Spec("anonymous", lambda actor, **_: Target({}, values=NEW_PASSWORDS)),
     "admin.edit_user": Spec("admin", lambda actor, **_: Target({"user_id": make_user().id})),
+    "admin.reset_second_factor": Spec("admin", lambda actor, **_: Target(
+        {"user_id": make_user(second_factor=True).id}, values={"reason": "Telefon verloren."}), host="admin.edit_user"),
+    "accounts.login_code": Spec("password_given", lambda actor, **_: Target({}, values={"code": _current_code()}),
+                                fresh_actor=True),
+    "accounts.second_factor_setup": Spec("member", lambda actor, **_: Target({}, values={"code": _current_code()}),
+                                         fresh_actor=True),
+    "accounts.renew_recovery_codes": Spec("moderator", lambda actor, **_: Target({}, values={"codes-proof": PASSWORD}),
+                                          host="accounts.second_factor_page", fresh_actor=True),
+    "accounts.second_factor_off": Spec("member", _with_second_factor, host="accounts.second_factor_page",
+                                       fresh_actor=True),
+    "accounts.end_session": Spec("member", _other_session, host="accounts.sessions_page"),
+    "accounts.end_other_sessions": Spec("member", _other_session, host="accounts.sessions_page"),
     "privacy.request_data_export": Spec("member", host="accounts.profile", fresh_actor=True),
     "privacy.delete_own_account": Spec("member", lambda actor, **_: Target({}, values={"password": PASSWORD}),
                                        fresh_actor=True),
@@ -572,6 +604,11 @@ class Fuzzer:
         """A fresh user of the role and a client logged in as them (None and a new client when anonymous)."""
         if role == "anonymous":
             return None, self.anonymous()
+        if role == "password_given":  # between the password and the code of the second factor
+            user, client = make_user(second_factor=True), self.anonymous()
+            db.session.commit()
+            client.post("/accounts/login", data={"email": user.email, "password": PASSWORD})
+            return user, client
         user = make_user(role=role)
         return user, self.client_as(user)
 
@@ -693,6 +730,7 @@ def discover(fuzzer: Fuzzer, rule, spec: Spec, client, path: str, target: Target
 @pytest.fixture
 def fuzzer(app, client_as, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setattr(second_factor, "new_secret", lambda: TOTP_SECRET)  # so the set-up form has a valid code
 
     def anonymous():
         app.test_client_class = Client
