@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from forum.extensions import db
+from forum.extensions import db, limiter
 from forum.notifications.models import OutboxMessage
 from tests.factories import make_user
 from tests.helpers import Client, make_test_app, reset_schema, session_id, skip_or_fail
@@ -210,6 +210,18 @@ def moderator_client(client_as, moderator):
 @pytest.fixture
 def admin_client(client_as, admin):
     return client_as(admin)
+
+
+@pytest.fixture
+def account_steps(app):
+    """The production steps of the per-account login limit (wrong passwords and codes), on fresh counters, for one
+    test (the testing configuration is generous)."""
+    saved = app.config["RATELIMIT_LOGIN_ACCOUNT"]
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = "5 per minute;10 per 15 minutes;20 per hour;40 per day"
+    limiter.reset()
+    yield
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = saved
+    limiter.reset()
 
 
 @pytest.fixture

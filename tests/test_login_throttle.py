@@ -12,23 +12,10 @@ import pytest
 
 from forum.accounts import throttle
 from forum.config import check_worker_setup
-from forum.extensions import limiter
 from tests.factories import PASSWORD
 from tests.helpers import make_test_app, skip_or_fail, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION_STEPS = "5 per minute;10 per 15 minutes;20 per hour;40 per day"
-
-
-@pytest.fixture
-def account_steps(app):
-    """The production steps of the per-account limit, on fresh counters, for one test."""
-    saved = app.config["RATELIMIT_LOGIN_ACCOUNT"]
-    app.config["RATELIMIT_LOGIN_ACCOUNT"] = PRODUCTION_STEPS
-    limiter.reset()
-    yield
-    app.config["RATELIMIT_LOGIN_ACCOUNT"] = saved
-    limiter.reset()
 
 
 def login_from(client, address: str, email: str, password: str):

@@ -12,12 +12,8 @@ from sqlalchemy import func, select
 
 from forum import clock, permissions
 from forum.accounts.models import RecoveryCode, User, UserSession
-from forum.extensions import limiter
 from tests.factories import PASSWORD, TOTP_SECRET, make_user
 from tests.helpers import actor, audit, fresh, text_of
-
-PRODUCTION_STEPS = "5 per minute;10 per 15 minutes;20 per hour;40 per day"
-
 
 def code(secret: str = TOTP_SECRET, *, ahead: int = 0) -> str:
     return pyotp.TOTP(secret).at(clock.utcnow().timestamp() + ahead)
@@ -41,17 +37,6 @@ def session_rows(user) -> int:
     from forum.extensions import db
 
     return db.session.scalar(select(func.count(UserSession.id)).where(UserSession.user_id == user.id))
-
-
-@pytest.fixture
-def account_steps(app):
-    """The production steps of the per-account limit, on fresh counters."""
-    saved = app.config["RATELIMIT_LOGIN_ACCOUNT"]
-    app.config["RATELIMIT_LOGIN_ACCOUNT"] = PRODUCTION_STEPS
-    limiter.reset()
-    yield
-    app.config["RATELIMIT_LOGIN_ACCOUNT"] = saved
-    limiter.reset()
 
 
 def set_up(client) -> tuple[str, list[str]]:
