@@ -94,6 +94,6 @@ def test_admin_replaces_a_legal_page_which_is_sanitised_and_audited(admin_client
         "body": "## Anbieter\n\nServicestelle <script>alert(1)</script> [Web](javascript:alert(1))"})
     assert response.headers["Location"] == "/pages/impressum"
     html = client.get("/pages/impressum").get_data(as_text=True)
-    assert "<h4>Anbieter</h4>" in html
+    assert "<h2>Anbieter</h2>" in html  # right below the page title (h1)
     assert "<script>alert" not in html and "javascript:" not in html
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "page.update")) is not None

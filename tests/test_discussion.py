@@ -194,7 +194,7 @@ def test_thread_page_shows_posts_with_author_organisation_time_and_number(member
     page = member_client.get(f"/discussion/{thread.id}").get_data(as_text=True)
     assert 'id="beitrag-1"' in page and "Thomas Schulz" in page and author.organisation.name in page
     assert "<em>Landkreis</em>" in page and f'href="/discussion/posts/{post.id}"' in page
-    assert re.search(r"\d{2}\.\d{2}\.\d{2}, \d{2}:\d{2}", text_of(member_client.get(f"/discussion/{thread.id}")))
+    assert re.search(r"\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}", text_of(member_client.get(f"/discussion/{thread.id}")))
     assert "Nr. 1" in text_of(member_client.get(f"/discussion/{thread.id}"))
 
 

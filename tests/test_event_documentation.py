@@ -78,7 +78,7 @@ def test_organiser_writes_the_documentation_shown_on_the_event_page(client_as, o
                            data={"documentation": "## Ergebnisse\n\n<script>alert(1)</script>**Drei** Ansätze"})
     assert response.headers["Location"] == f"/events/{event.id}#dokumentation"
     html = client_as(member).get(f"/events/{event.id}").get_data(as_text=True)
-    assert "<h4>Ergebnisse</h4>" in html and "<strong>Drei</strong>" in html
+    assert "<h3>Ergebnisse</h3>" in html and "<strong>Drei</strong>" in html  # below the h2 "Dokumentation"
     assert "<script>alert(1)</script>" not in html
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.documentation"))
     assert entry.actor_id == organiser.id and "Drei" in entry.snapshot["documentation"]

@@ -80,7 +80,7 @@ def test_preview_renders_the_text_with_the_same_renderer_and_keeps_it(member_cli
         "body": "## Zwischenstand\n\n<script>alert(1)</script> **fett**", "preview": "1"})
     html = response.get_data(as_text=True)
     assert "So wird Ihr Text aussehen. Er ist noch nicht veröffentlicht." in text_of(response)
-    assert "<h4>Zwischenstand</h4>" in html and "<strong>fett</strong>" in html
+    assert "<h3>Zwischenstand</h3>" in html and "<strong>fett</strong>" in html
     assert "<script>alert(1)</script>" not in html
     assert "## Zwischenstand\n\n&lt;script&gt;alert(1)&lt;/script&gt; **fett**</textarea>" in html
     assert posts_of(thread) == []
