@@ -143,9 +143,4 @@ def test_the_list_needs_few_queries_whatever_its_length(admin_client):
     admin_client.get("/feedback/manage")
     with count_queries() as queries:
         assert admin_client.get("/feedback/manage").status_code == 200
-    assert len(queries) <= 8
-
-
-def test_the_accessibility_statement_links_to_the_form(client):
-    page = client.get("/pages/barrierefreiheit").get_data(as_text=True)
-    assert "/feedback/" in page
+    assert len(queries) <= 6  # measured: 4 (session, count, page with the accounts joined)
