@@ -43,6 +43,11 @@ def format_datetime(value: datetime | None, style: str | None = None) -> str:
     return flask_babel.format_datetime(value, f"{patterns[_language()]}, {_TIME}")
 
 
+def format_month(value: date) -> str:
+    """A month as the statistics label it: Dez. 2026 / Dec 2026."""
+    return flask_babel.format_date(value, "MMM yyyy")
+
+
 def format_time(value: datetime | time | None, style: str | None = None) -> str:
     """14:00 (Berlin time for a datetime); "" for None."""
     if value is None:

@@ -79,16 +79,18 @@ def test_idea_and_posts_and_announcements_have_no_heading_gap(member_client, mod
 MOMENT = datetime(2026, 12, 13, 13, 0, tzinfo=timezone.utc)  # 14:00 in Berlin
 
 
-@pytest.mark.parametrize("language, day, moment, weekday", [
-    ("de", "13.12.2026", "13.12.2026, 14:00", "Sonntag, 13.12.2026"),
-    ("en", "13 Dec 2026", "13 Dec 2026, 14:00", "Sunday, 13 Dec 2026"),
+@pytest.mark.parametrize("language, day, moment, weekday, month", [
+    ("de", "13.12.2026", "13.12.2026, 14:00", "Sonntag, 13.12.2026", "Dez. 2026"),
+    ("en", "13 Dec 2026", "13 Dec 2026, 14:00", "Sunday, 13 Dec 2026", "Dec 2026"),
 ])
-def test_dates_have_one_format_per_language_whatever_style_a_template_asks(app, language, day, moment, weekday):
+def test_dates_have_one_format_per_language_whatever_style_a_template_asks(app, language, day, moment, weekday,
+                                                                           month):
     with app.test_request_context(), force_locale(language):
         assert {dates.format_date(MOMENT, style) for style in (None, "short", "medium", "long")} == {day}
         assert {dates.format_datetime(MOMENT, style) for style in (None, "short", "medium")} == {moment}
         assert dates.format_date(MOMENT, "full") == weekday
         assert dates.format_time(MOMENT) == "14:00"
+        assert dates.format_month(MOMENT.date()) == month  # the statistics' month labels
         assert dates.format_date(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)) == (
             "01.01.2027" if language == "de" else "1 Jan 2027")  # the day in Berlin
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import case, distinct, func, literal, select, true, union_all
 
 from forum.accounts.models import User
 from forum.audit import ACTION_LABELS, AuditEntry
 from forum.clock import utcnow
+from forum.dates import format_month
 from forum.discussion.models import Post, Thread
 from forum.events.models import EVENT_KINDS, Event, EventRegistration, EventWalkIn
 from forum.extensions import db
@@ -266,7 +266,7 @@ def _month(scope: Scope, column):
 
 
 def _month_rows(scope: Scope, counts: dict) -> list[list]:
-    return [[format_date(month, "MMM yyyy"), counts.get(number, 0)]
+    return [[format_month(month), counts.get(number, 0)]
             for number, month in enumerate(scope.period.months())]
 
 
