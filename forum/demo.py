@@ -26,8 +26,8 @@ from forum.discussion.demo import seed_board_administration, seed_conversation, 
 from forum.events.demo import (seed_attendance_and_reports, seed_documentation_pack_download, seed_events,
                                seed_follow_up_links)
 from forum.extensions import db
-from forum.ideas.demo import seed_ideas
 from forum.feedback.demo import seed_barrier_reports
+from forum.ideas.demo import seed_ideas
 from forum.moderation.demo import seed_moderation
 from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
@@ -205,8 +205,8 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_moderation()
     created += seed_statistics()
     created += seed_announcements()
+    created += seed_barrier_reports()
     created += seed_privacy()
     if created:  # organisations (and the people's accounts) are written directly above, not by services
         reindex_all()
     return created
-    created += seed_barrier_reports()

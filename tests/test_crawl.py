@@ -35,8 +35,8 @@ from forum.events.attendance import attendance_counts
 from forum.events.models import (EVENT_KINDS, EVENT_STATUSES, Event, EventAttachment, EventRegistration, EventReport,
                                  EventWalkIn)
 from forum.extensions import db
-from forum.ideas.models import IDEA_STATUSES, Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
 from forum.feedback.models import STATUS_LABELS as BARRIER_STATUSES, BarrierReport
+from forum.ideas.models import IDEA_STATUSES, Idea, IdeaAdoption, IdeaEvent, IdeaRevision, IdeaVote, ReferenceTerm
 from forum.audit import AuditEntry
 from forum.audit import ACTION_LABELS
 from forum.moderation.models import Report
@@ -258,6 +258,15 @@ def check_data_exports_in_every_state_and_former_members(app, client, client_as,
                                                                  follow_redirects=True))
 
 
+def check_barrier_reports_in_every_status_mailed_to_the_office(app, client, client_as, output: str) -> None:
+    assert set(db.session.scalars(select(BarrierReport.status))) == set(BARRIER_STATUSES)
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient == app.config["BARRIER_REPORT_RECIPIENT"])) == 3
+    admin = db.session.scalar(select(User).where(User.email == ROLES["admin"]))
+    listed = text_of(client_as(admin).get("/feedback/manage?status=in_progress"))
+    assert "Programmstatistik" in listed and "Kalender" not in listed
+
+
 DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_the_services,
                check_discussions_with_a_long_thread_consistent_counts_and_mentions,
                check_past_and_upcoming_events_of_every_kind, check_the_ideas_exchange_is_filled_consistently,
@@ -268,15 +277,6 @@ DEMO_CHECKS = (check_realistic_and_idempotent, check_moderation_played_through_t
 
 def assert_demo_data_has_every_kind_and_state() -> None:
     """Derived from the code: a new audit action, notification kind, idea status or event status fails here until
-def check_barrier_reports_in_every_status_mailed_to_the_office(app, client, client_as, output: str) -> None:
-    assert set(db.session.scalars(select(BarrierReport.status))) == set(BARRIER_STATUSES)
-    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.recipient == app.config["BARRIER_REPORT_RECIPIENT"])) == 3
-    admin = db.session.scalar(select(User).where(User.email == ROLES["admin"]))
-    listed = text_of(client_as(admin).get("/feedback/manage?status=in_progress"))
-    assert "Programmstatistik" in listed and "Kalender" not in listed
-
-
     `flask seed-demo` plays it."""
     actions = set(db.session.scalars(select(AuditEntry.action).distinct()))
     assert set(ACTION_LABELS) <= actions, f"audit actions missing in the demo data: {set(ACTION_LABELS) - actions}"

@@ -32,10 +32,10 @@ from forum.accounts import second_factor, services as accounts
 from forum.accounts.sessions import start_session
 from forum.clock import utcnow
 from forum.announcements import services as announcements
+from forum.feedback.services import submit_barrier_report
 from forum.events import attachments, attendance, calendar, services as events
 from forum.events.models import EventRegistration
 from forum.extensions import db
-from forum.feedback.services import submit_barrier_report
 from forum.ideas import services as ideas
 from forum.ideas.sections import split_description
 from forum.moderation import reports, services as moderation
@@ -563,6 +563,9 @@ SPECS: dict[str, Spec] = {
         "organisationen.csv", "name;kind;land;jobcenter_type;email_domains\n"
                               "Jobcenter Fuzzstadt;jobcenter;NW;gE;jobcenter-fuzzstadt.example\n".encode())}),
     "pages.edit": Spec("admin", lambda actor, **_: Target({"slug": "impressum"})),
+    "feedback.report": Spec("anonymous"),
+    "feedback.set_status": Spec("admin", lambda actor, **_: Target({"report_id": submit_barrier_report(
+        description="Kontrast zu gering").id}), host="feedback.manage"),
 }
 
 
@@ -595,9 +598,6 @@ class Fuzzer:
         location = urlsplit(re.sub(r"[\t\n\r]", "", response.headers.get("Location", "")))
         if location.netloc not in ("", "localhost"):
             self.failures.append(f"{method} {path} {what}: redirects to {response.headers['Location']!r}")
-    "feedback.report": Spec("anonymous"),
-    "feedback.set_status": Spec("admin", lambda actor, **_: Target({"report_id": submit_barrier_report(
-        description="Kontrast zu gering").id}), host="feedback.manage"),
         return response
 
     def actor(self, role: str):
