@@ -35,8 +35,6 @@ ACCESSIBILITY_STATEMENT = (
     "- **Texte der Mitglieder:** Beiträge, Ideen und Dokumentationen schreiben die Mitglieder selbst. "
     "Linktexte und Gliederung verantworten die Verfassenden; die Reihenfolge der Überschriften wird beim "
     "Speichern automatisch angepasst.\n"
-    "- **Kleine Bildschirme:** Bei einer Breite von 320 Pixeln nimmt der Kopfbereich viel Platz ein. "
-    "Ein einklappbares Menü ist in Arbeit.\n"
     "- **Sprachwechsel:** Deutsche Texte in der englischen Oberfläche (und umgekehrt) sind ausgezeichnet, "
     "wenn die Sprache beim Schreiben erfasst wurde; bei älteren Texten kann die Auszeichnung fehlen.\n\n"
     "## Erstellung dieser Erklärung\n\n"
