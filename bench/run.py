@@ -72,6 +72,7 @@ def seed(database_url: str, users: int) -> dict[str, int]:
     from forum.accounts.models import User
     from forum.accounts.services import hash_password
     from forum.clock import utcnow
+    from forum.discussion import monthly
     from forum.extensions import db
     from forum.audit import AuditEntry
     from forum.organisations.models import LAENDER, Organisation, OrganisationDomain
@@ -106,6 +107,7 @@ def seed(database_url: str, users: int) -> dict[str, int]:
             for _ in range(users * 2)])
         seed_events_and_ideas(users, now)
         discussion = seed_discussions_and_reports(users, now)
+        monthly.rebuild()  # the posts were inserted in bulk, not through the service that counts them
         db.session.commit()
         return {"organisation": organisations[0]["id"], "event": 1, "idea": 1, **discussion}
 

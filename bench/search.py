@@ -140,6 +140,7 @@ def seed(app, *, posts: int, ideas: int, events: int) -> None:
     from forum.accounts.models import User
     from forum.accounts.services import hash_password
     from forum.clock import utcnow
+    from forum.discussion import monthly
     from forum.discussion.models import Board, Post, Thread
     from forum.events.models import Event
     from forum.extensions import db
@@ -242,6 +243,7 @@ def seed(app, *, posts: int, ideas: int, events: int) -> None:
                     rows.clear()
         if rows:
             db.session.execute(insert(Post), rows)
+        monthly.rebuild()  # posts per person and month, as the services count them (the statistics read them)
         db.session.commit()
 
 

@@ -33,6 +33,7 @@ from forum.organisations.models import Organisation, OrganisationDomain
 from forum.pages.services import ensure_legal_pages
 from forum.privacy.demo import seed_privacy
 from forum.search.index import reindex_all
+from forum.discussion import monthly
 from forum.statistics.demo import seed_statistics
 
 DEMO_PASSWORD = "demo-passwort"
@@ -209,4 +210,5 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_privacy()
     if created:  # organisations (and the people's accounts) are written directly above, not by services
         reindex_all()
+        monthly.rebuild()  # some demo ideas get their status written directly, not by set_idea_status
     return created

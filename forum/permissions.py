@@ -30,6 +30,22 @@ def _is_moderator(user) -> bool:
     return _is_member(user) and user.role in STAFF_ROLES
 
 
+class StandIn:
+    """A viewer of a role who owns nothing (id 0 is no account, of no organisation): what the rules here let it
+    see, they let every active account of that role see, because they grant more only for what one wrote or
+    submitted. The search stores per document whether ANY_MEMBER finds it (forum/search/index.py)."""
+
+    is_authenticated = True
+    is_active = True
+    id = organisation_id = 0
+
+    def __init__(self, role: str):
+        self.role = role
+
+
+ANY_MEMBER, ANY_MODERATOR = StandIn("member"), StandIn("moderator")
+
+
 def can_view_dashboard(user) -> bool:
     """Every active account has a home page."""
     return _is_member(user)

@@ -172,6 +172,7 @@ def make_post(*, thread=None, author: User | None = None, body: str = "Wir haben
     """A post at the end of a thread (a new standalone thread by default), numbered and counted like a reply,
     without notifications (fast enough for hundreds of posts); quotes of posts are marked as on writing."""
     from forum import markup
+    from forum.discussion import monthly
     from forum.discussion.models import Post
     from forum.discussion.quotes import QUOTE_LINKS
 
@@ -184,6 +185,7 @@ def make_post(*, thread=None, author: User | None = None, body: str = "Wir haben
                 body_html=markup.render(body, quote_links=QUOTE_LINKS), created_at=now)
     db.session.add(post)
     db.session.flush()
+    monthly.count_post(post)  # as services.append_post does: the statistics read these counts
     return post
 
 

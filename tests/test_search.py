@@ -332,3 +332,88 @@ def test_an_event_page_searches_within_the_event_and_a_result_offers_more_by_its
     assert more and "Mehr von Frieda Falke" in everywhere
     by_author = text_of(client.get(more.group(1).replace("&amp;", "&")))
     assert "Alle (2)" in by_author and "Frieda Falke" in by_author
+
+
+# --- the stored audience (index.refresh_audience) says what the visible_* filters say --------------------------
+
+def _audience_world(moderator):
+    """Posts in every state in a Fachforum thread and in the discussions of ideas in every status, those ideas, an
+    event and an organisation, indexed through the services (posts) and the index functions; and the people who
+    look: each role, a member of another Jobcenter, the authors."""
+    from forum.ideas.models import IDEA_STATUSES
+    from forum.moderation.services import unhide_post
+
+    idea_author, post_author = make_user(), make_user()
+    ideas = [make_idea(title=f"Reiherprojekt {status}", status=status, author=idea_author)
+             for status in IDEA_STATUSES]
+    threads = [thread_with("Reiher im Forum.", author=post_author).thread] + [idea.thread for idea in ideas]
+    posts = []
+    for thread in threads:
+        for state in ("shown", "hidden", "shown_again", "pending", "withdrawn"):
+            post = discussion.add_post(thread, f"Reiher {state}.", author=post_author)
+            if state in ("hidden", "shown_again"):
+                hide_post(post, actor=moderator, reason="insult")
+            if state == "shown_again":
+                unhide_post(post, actor=moderator)
+            elif state == "pending":
+                from forum.moderation.services import set_hidden
+                set_hidden(post, actor=None, reason="client_data")
+            elif state == "withdrawn":
+                discussion.withdraw_post(post, actor=post_author)
+            posts.append(post)
+    for idea in ideas:
+        search_index.index_idea(idea)
+    search_index.index_event(make_event(title="Reihertagung"))
+    search_index.index_organisation(make_organisation(name="Jobcenter Reiherstadt"))
+    viewers = [make_user(role=role) for role in ("member", "organiser", "moderator", "admin")]
+    return ideas, viewers + [idea_author, post_author]
+
+
+def _documents():
+    return list(db.session.scalars(select(SearchDocument).order_by(SearchDocument.id)))
+
+
+def _expected_audience(document, plain, viewers) -> str:
+    """"all" when a plain member of another Jobcenter may see the thing by the visible_* filters (posts: read its
+    text, shown to everyone — the search never finds hidden text); "none" when nobody finds it; else "some"."""
+    from forum import permissions
+    from forum.discussion.models import Post, Thread
+    from forum.events.models import Event
+    from forum.ideas.models import Idea
+    from forum.organisations.models import Organisation
+
+    model, visible = {"post": (Post, permissions.readable_posts), "thread": (Thread, permissions.visible_threads),
+                      "idea": (Idea, permissions.visible_ideas), "event": (Event, permissions.visible_events),
+                      "organisation": (Organisation, permissions.visible_organisations)}[document.kind]
+    if db.session.scalar(visible(plain, select(model.id).where(model.id == document.object_id))) is not None:
+        return "all"
+    finders = [viewer for viewer in viewers if db.session.scalar(select(SearchDocument.id).where(
+        SearchDocument.id == document.id, engine._visible(viewer, document.kind))) is not None]
+    return "some" if finders else "none"
+
+
+def test_the_stored_audience_equals_what_a_plain_member_of_another_jobcenter_may_see(app, moderator):
+    ideas, viewers = _audience_world(moderator)
+    plain = make_user(organisation=make_organisation())
+
+    def check(when: str) -> None:
+        documents = _documents()
+        assert {document.audience for document in documents} == {"all", "some", "none"}, when
+        for document in documents:
+            assert document.audience == _expected_audience(document, plain, viewers), (when, document.kind,
+                                                                                         document.title,
+                                                                                         document.body)
+        for viewer in [plain, *viewers]:  # what the stored audience lets through is what the filters let through
+            for kind in ("post", "thread", "idea", "event", "organisation"):
+                def ids(condition):
+                    return set(db.session.scalars(select(SearchDocument.id).where(SearchDocument.kind == kind,
+                                                                                  condition)))
+                assert ids(engine._seen(viewer, kind)) == ids(engine._visible(viewer, kind)), (when, kind)
+
+    check("written")
+    submitted = ideas[0]
+    set_idea_status(submitted, "published", actor=moderator, reason="Geprüft.")
+    set_idea_status(ideas[1], "submitted", actor=moderator, reason="Zur Überarbeitung.")
+    check("status changed")
+    search_index.reindex_all()
+    check("reindexed")

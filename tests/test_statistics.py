@@ -150,6 +150,50 @@ def test_every_figure_counts_what_was_counted_by_hand(data):
                                                                   ["Diskussion geschlossen", 1]]
 
 
+def test_posts_counted_per_month_give_the_figures_the_posts_themselves_give(data, monkeypatch):
+    """Years and quarters read PostMonth (forum/discussion/monthly.py); counted from the posts (as custom periods
+    are) every figure of posts and active members is the same, for each viewer, also after posts are written,
+    hidden and withdrawn and an idea's discussion becomes visible to organisers and hidden again."""
+    from forum.clock import BERLIN, utcnow
+    from forum.discussion import services as discussion
+    from forum.ideas.services import set_idea_status
+    from forum.moderation.services import hide_post
+
+    moderator, organiser = data["moderator"], data["organiser"]
+    author = make_user(organisation=make_organisation(land="NW", jobcenter_type="ge"))
+    idea = make_idea(author=author, status="submitted", created_at=utc(2025, 6, 1))
+    make_post(thread=idea.thread, author=author, created_at=utc(2025, 6, 2))
+    make_post(thread=idea.thread, author=make_user(), created_at=utc(2025, 7, 31, 22, 30))  # August in Berlin
+    this_year = Period.year(utcnow().astimezone(BERLIN).year)
+    scopes = [Scope(YEAR), Scope(YEAR, land="NW"), Scope(Period.quarter(2025, 3)), Scope(this_year)]
+
+    def counted() -> list:
+        return [(figure.rows, figure.note) for scope in scopes for viewer in (moderator, organiser)
+                for figure in (figures.active_members(scope, viewer), figures.posts_per_month(scope, viewer))]
+
+    def check() -> list:
+        by_month = counted()
+        with monkeypatch.context() as patched:
+            patched.setattr(figures, "_whole_months", lambda scope: False)
+            assert counted() == by_month
+        return by_month
+
+    submitted = check()
+    # the organiser does not see the submitted idea's discussion, the moderator does
+    assert rows(figures.posts_per_month(Scope(YEAR), organiser))["Juni 2025"] == [0]
+    assert rows(figures.posts_per_month(Scope(YEAR), moderator))["Juni 2025"] == [1]
+    set_idea_status(idea, "published", actor=moderator, reason="Geprüft.")
+    assert check() != submitted
+    reply = discussion.add_post(idea.thread, "Eine Antwort von heute.", author=author)
+    other = discussion.add_post(make_thread(), "Noch eine.", author=organiser)
+    check()
+    set_idea_status(idea, "submitted", actor=moderator, reason="Zur Überarbeitung.")
+    check()
+    hide_post(other, actor=moderator, reason="insult")
+    discussion.withdraw_post(reply, actor=author)
+    check()
+
+
 def test_a_quarter_counts_only_its_days_in_berlin(data):
     moderator, scope = data["moderator"], Scope(Period.quarter(2025, 1))
     assert rows(figures.events_by_kind(scope, moderator))["Werkstattgespräch"] == [2, 4]  # E4 and E1

@@ -164,3 +164,19 @@ class ThreadRead(db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
     last_read_number: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostMonth(db.Model):
+    """How many posts a person wrote in a calendar month (Berlin), kept by forum/discussion/monthly.py in the
+    transaction that writes the post: the statistics count a year from about 12 rows per person instead of every
+    post. `thread_id` 0 stands for the threads every member sees; posts of a thread not every member sees (the
+    discussion of a submitted idea) are counted under that thread, which the statistics check per viewer."""
+
+    __tablename__ = "post_months"
+    __table_args__ = (UniqueConstraint("month", "author_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[datetime] = mapped_column(UTCDateTime)  # the first moment of the month in Berlin, in UTC
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    thread_id: Mapped[int] = mapped_column(default=0)  # 0, or a thread whose visibility is checked per viewer
+    posts: Mapped[int] = mapped_column(default=0)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from forum import markup
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.discussion import monthly
 from forum.discussion.mentions import link_mentions
 from forum.discussion.models import POSTS_PER_PAGE, Board, Post, PostRevision, Thread, ThreadRead
 from forum.discussion.quotes import QUOTE_LINKS, keep_hidden_quotes
@@ -99,6 +100,7 @@ def append_post(thread: Thread, body: str, *, author: User, at: datetime | None 
     db.session.add(post)
     db.session.flush()
     search_index.index_post(post)
+    monthly.count_post(post)
     return post, mentioned
 
 

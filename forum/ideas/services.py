@@ -15,6 +15,8 @@ from forum import markup
 from forum.accounts.models import User
 from forum.clock import utcnow
 from forum.dates import format_date
+from forum.discussion import monthly
+from forum.discussion.models import Thread
 from forum.discussion.services import start_thread
 from forum.events.models import Event
 from forum.extensions import db
@@ -169,6 +171,8 @@ def set_idea_status(idea: Idea, status: str, *, actor: User, reason: str) -> Non
     idea.status = status
     idea.status_changed_at = idea.last_activity_at = utcnow()
     db.session.flush()
+    search_index.follow_idea_status(idea)
+    monthly.follow_threads(list(db.session.scalars(select(Thread.id).where(Thread.idea_id == idea.id))))
     record(actor, "idea.status", idea, reason=reason, snapshot={"title": idea.title, "from": old, "to": status})
     inbox.notify_idea_status(idea, actor=actor, reason=reason)
 

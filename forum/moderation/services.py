@@ -62,6 +62,7 @@ def set_hidden(post: Post, *, actor, reason: str, note: str = "") -> bool:
                    hidden_reason=reason, hidden_note=note):
         return False
     db.session.expire(post)
+    search_index.follow_post_state(post)
     notify_post_hidden(post, actor=actor, reason=reason, note=note)
     return True
 
@@ -82,6 +83,7 @@ def unhide_post(post: Post, *, actor, reason: str = "") -> bool:
                    hidden_reason="", hidden_note=""):
         return False
     db.session.expire(post)
+    search_index.follow_post_state(post)
     record(actor, "post.unhide", post, reason=reason.strip(), snapshot=post_snapshot(post))
     return True
 

@@ -20,8 +20,8 @@ from datetime import date, datetime, time, timedelta
 from flask import url_for
 from markupsafe import Markup
 from flask_babel import format_number
-from sqlalchemy import (case, column, desc, exists, func, literal, literal_column, null, or_, select, table, text,
-                        union_all)
+from sqlalchemy import (case, column, desc, exists, false, func, literal, literal_column, null, or_, select, table,
+                        text, union_all)
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -183,7 +183,7 @@ def _candidates(user, query: Query, kind: str, filters: Filters, completions: li
     if conditions is None:
         return None
     source, matches, relevance, latest = _match(query, kind, completions)
-    checks = [_visible(user, kind), *conditions]
+    checks = [_seen(user, kind), *conditions]
     if _postgresql() and not conditions:  # a filter may pass few of the newest matches: it is checked in the scan
         return _checked_after_matching(query, matches, kind, checks, limit)
     statement = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.created_at,
@@ -206,7 +206,7 @@ def _checked_after_matching(query: Query, matches, kind: str, checks: list, limi
     is computed for those only. Without filters nearly every match is visible, so the candidates are the same
     unless more than 4 of 5 of the newest matches are hidden from the user."""
     matched = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.author_id,
-                      SearchDocument.created_at, SearchDocument.day,
+                      SearchDocument.created_at, SearchDocument.day, SearchDocument.audience,
                       literal_column("search_documents.vector").label("vector"))
                .where(matches, SearchDocument.kind == literal(kind, literal_execute=True))
                .order_by(desc(SearchDocument.id)).limit(SCANNED).subquery("matched"))
@@ -253,6 +253,23 @@ def _visible(user, kind: str):
     if kind == "document":
         return _among(permissions.visible_attachments(user, select(EventAttachment.id)))
     return _among(permissions.visible_organisations(user, select(Organisation.id)))
+
+
+def audience(kind: str):
+    """SQL value of SearchDocument.audience for documents of this kind, from the same rule as the search reads
+    (_visible): "all" when the stand-in plain member (permissions.ANY_MEMBER) may see it, so every active member
+    may; "none" when not even a stand-in moderator may (moderators see every idea and thread; nobody finds a
+    hidden post); "some" otherwise, checked per person (_seen)."""
+    return case((_visible(permissions.ANY_MEMBER, kind), "all"),
+                (_visible(permissions.ANY_MODERATOR, kind), "some"), else_="none")
+
+
+def _seen(user, kind: str):
+    """SQL condition on SearchDocument: what the user may see, read from the stored audience where it answers
+    for everyone, and from the visible_* rules (_visible) only for the few documents of audience "some"."""
+    if not permissions.can_search(user):
+        return false()
+    return or_(SearchDocument.audience == "all", (SearchDocument.audience == "some") & _visible(user, kind))
 
 
 def _authors(*conditions):

@@ -44,6 +44,10 @@ class SearchDocument(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     day: Mapped[int] = mapped_column(Integer, default=0)  # created_at as days since 2000-01-01, for "recent first"
+    # Who may find it (index.refresh_audience, from the visible_* rules): "all" every active member, "none"
+    # nobody (a hidden post), "some" only those whose own rules let them (checked per person when searching).
+    # A row not yet refreshed is "some": exact, only slower.
+    audience: Mapped[str] = mapped_column(String(4), default="some", server_default="some")
 
 
 # One GIN index per kind (a search asks one kind at a time, engine.py): PostgreSQL then finds a rare word's

@@ -7,7 +7,9 @@ How the figures count (the page says the same in each figure's note):
 - an idea counts as published, in trial or proven in the period when it reached that status then — by a status
   change in the audit log ("idea.status", its snapshot's "to"), or, for ideas whose status was set without one
   (imported, seeded), when it is in that status now and `status_changed_at` lies in the period;
-- active members are the distinct people who posted, voted, submitted an idea or registered for an event.
+- active members are the distinct people who posted, voted, submitted an idea or registered for an event;
+- posts of a year or a quarter are read from PostMonth (posts per person and month, forum/discussion/monthly.py),
+  custom periods count the posts themselves; tests/test_statistics.py holds both equal.
 
 The filters by Land and Jobcenter type choose whose activity counts: people (authors, voters, participants) of
 Jobcenters in that Land or of that type; ideas by their submitting Jobcenter, adoptions by the adopting one,
@@ -16,15 +18,16 @@ reports by the reported post's author. Moderation actions are the service office
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import case, distinct, func, literal, select, true, union_all
+from sqlalchemy import case, distinct, func, literal, or_, select, true, union_all
 
 from forum.accounts.models import User
 from forum.audit import ACTION_LABELS, AuditEntry
 from forum.clock import utcnow
 from forum.dates import format_month
-from forum.discussion.models import Post, Thread
+from forum.discussion.models import Post, PostMonth, Thread
 from forum.events.models import EVENT_KINDS, Event, EventRegistration, EventWalkIn
 from forum.extensions import db
 from forum.ideas.models import IDEA_STATUSES, Idea, IdeaAdoption, IdeaVote
@@ -238,12 +241,31 @@ def adoptions_and_votes(scope: Scope, viewer) -> Figure:
                          "Ansatzes durch ein Mitglied."))
 
 
+def _whole_months(scope: Scope) -> bool:
+    """Whether the period is whole calendar months (a year, a quarter): then posts are counted from PostMonth,
+    about 12 rows per person and year instead of every post; custom periods count the posts themselves."""
+    return scope.period.first.day == 1 and (scope.period.last + timedelta(days=1)).day == 1
+
+
+def _posts(scope: Scope, viewer):
+    """SQL rows (user_id, at, posts): the posts of the chosen people in the period, in threads the viewer sees —
+    per person and month from PostMonth (`at` the month's first moment) or, for custom periods, one per post."""
+    if _whole_months(scope):
+        seen = or_(PostMonth.thread_id == 0,
+                   _visible(PostMonth.thread_id, visible_threads, viewer, select(Thread.id)))
+        return select(PostMonth.author_id.label("user_id"), PostMonth.month.label("at"),
+                      PostMonth.posts.label("posts")).where(
+            scope.within(PostMonth.month), scope.of_person(PostMonth.author_id), seen)
+    return select(Post.author_id.label("user_id"), Post.created_at.label("at"), literal(1).label("posts")).where(
+        scope.within(Post.created_at), scope.of_person(Post.author_id),
+        _visible(Post.thread_id, visible_threads, viewer, select(Thread.id)))
+
+
 def _activity(scope: Scope, viewer):
     """SQL rows (user_id, at): every post, vote, idea and registration of the chosen people in the period."""
+    posts = _posts(scope, viewer).subquery()
     parts = (
-        select(Post.author_id.label("user_id"), Post.created_at.label("at"))
-        .where(scope.within(Post.created_at), scope.of_person(Post.author_id),
-               _visible(Post.thread_id, visible_threads, viewer, select(Thread.id))),
+        select(posts.c.user_id, posts.c.at),
         select(IdeaVote.user_id.label("user_id"), IdeaVote.created_at.label("at"))
         .where(scope.within(IdeaVote.created_at), scope.of_person(IdeaVote.user_id),
                _visible(IdeaVote.idea_id, visible_ideas, viewer, select(Idea.id))),
@@ -288,10 +310,10 @@ def active_members(scope: Scope, viewer) -> Figure:
 def posts_per_month(scope: Scope, viewer) -> Figure:
     """Posts written per month (also those withdrawn or hidden since)."""
     # Grouped outside a subquery: PostgreSQL does not match a CASE with bound values in GROUP BY to the SELECT's.
-    posts = (select(_month(scope, Post.created_at).label("month"))
-             .where(scope.within(Post.created_at), scope.of_person(Post.author_id),
-                    _visible(Post.thread_id, visible_threads, viewer, select(Thread.id)))).subquery()
-    counts = dict(db.session.execute(select(posts.c.month, func.count()).group_by(posts.c.month)).all())
+    rows = _posts(scope, viewer).subquery()
+    posts = select(_month(scope, rows.c.at).label("month"), rows.c.posts).subquery()
+    counts = {month: int(number) for month, number in db.session.execute(
+        select(posts.c.month, func.sum(posts.c.posts)).group_by(posts.c.month))}
     return Figure("posts", _("Beiträge pro Monat"), [_("Monat"), _("Beiträge")], _month_rows(scope, counts),
                   monthly=True, note=_("Alle geschriebenen Beiträge, auch später zurückgezogene oder ausgeblendete."))
 
