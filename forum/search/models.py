@@ -10,7 +10,7 @@ engine builds from them is declared here once, per dialect, and created with the
   completions of a word being typed, engine.py).
 
 The terms are already folded and stemmed, so both engines use their plain ("simple"/unicode61) tokenisers and
-agree on every query. Migration 0008 creates the same objects; ENGINE_OBJECTS names them for Alembic's
+agree on every query. Migrations 0008 and 0016 create the same objects; ENGINE_OBJECTS names them for Alembic's
 comparison, which does not know them.
 """
 from __future__ import annotations
@@ -58,6 +58,10 @@ POSTGRESQL_DDL = (
     ") STORED",
     *(f"CREATE INDEX ix_search_documents_vector_{kind} ON search_documents USING gin (vector) WHERE kind = '{kind}'"
       for kind in KINDS),
+    # The newest documents of one kind first (engine.py): with (kind, id) PostgreSQL still walked the primary key
+    # backwards past every newer document of other kinds (84,000 ideas, events and threads after a reindex:
+    # 275 ms for the newest 5,005 posts matching a word; 17 ms along this index).
+    *(f"CREATE INDEX ix_search_documents_id_{kind} ON search_documents (id) WHERE kind = '{kind}'" for kind in KINDS),
 )
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, kind, "
@@ -75,7 +79,7 @@ SQLITE_DDL = (
 SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts_vocab", "DROP TABLE IF EXISTS search_fts")
 # What the engines add beside the model, so that the schema comparison of the migration test skips it.
 ENGINE_OBJECTS = {"tables": ("search_fts",), "columns": ("vector",),
-                  "indexes": tuple(f"ix_search_documents_vector_{kind}" for kind in KINDS)}
+                  "indexes": tuple(f"ix_search_documents_{part}_{kind}" for part in ("vector", "id") for kind in KINDS)}
 
 
 def is_engine_object(name: str | None, type_: str) -> bool:
