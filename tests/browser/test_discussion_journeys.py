@@ -63,7 +63,7 @@ def test_member_starts_a_thread_with_preview_and_another_member_replies_with_a_q
     other.get_by_role("link", name=re.compile(r"^Zitieren\W+Beitrag 1$")).click()
     expect(heading(other)).to_have_text(f"Antworten: {title}")
     body = other.get_by_label("Ihr Beitrag")
-    expect(body).to_have_value(re.compile(rf"^> \[\*\*Sabine Starter {number}\*\* schrieb:\]\(/discussion/posts/\d+\)\n"
+    expect(body).to_have_value(re.compile(rf"^> \[\*\*Sabine Starter {number}\*\*:\]\(/discussion/posts/\d+\)\n"
                                           r"> Wer hat"))
     check_accessibility(other)
     body.press("End")
@@ -72,7 +72,7 @@ def test_member_starts_a_thread_with_preview_and_another_member_replies_with_a_q
     expect(other.locator("main")).to_contain_text("Ihr Beitrag wurde veröffentlicht.")
     reply = other.locator("#beitrag-2")
     expect(reply.locator("blockquote")).to_contain_text("Wer hat Erfahrungen damit?")
-    expect(reply.locator("blockquote").get_by_role("link", name=f"Sabine Starter {number} schrieb:")).to_be_visible()
+    expect(reply.locator("blockquote").get_by_role("link", name=f"Sabine Starter {number}:")).to_be_visible()
     expect(reply).to_contain_text("Wir arbeiten mit der AOK zusammen.")
     assert other.url.endswith("#beitrag-2")
     check_accessibility(other)

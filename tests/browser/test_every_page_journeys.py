@@ -1,0 +1,203 @@
+"""Every page, in German and English, as every role of the crawl (tests/test_crawl.py): axe-core (WCAG 2.1 A/AA)
+and a keyboard walk — Tab from the top: the skip link comes first, the focus is always visible and in the window,
+and it only moves forward (no trap). The URLs are the crawl's list (its `argument_values()` over the demo data,
+`route_urls()`), one per endpoint. Budget: one browser page per role and language, axe injected into each document
+by the browser itself, no waits beyond the page load; the walk is at most WALK_TABS presses per page."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from forum.accounts.models import User
+from forum.extensions import db
+from forum.security import PUBLIC_ENDPOINTS
+from tests import helpers
+from tests.browser.conftest import QuietRequestHandler, read_files_at_once
+from tests.helpers import AXE_RUN, _axe_source, make_test_app
+from tests.test_crawl import LANGUAGES, ROLES, argument_values, route_urls
+
+WALK_TABS = 8  # presses of Tab per page at 320 px: skip link, title, menu button, then the content
+BUDGET_SECONDS = 60
+
+# Installed before the walk: records each element the focus lands on, with what makes its focus visible.
+RECORD_FOCUS = """() => {
+  window.__walk = [];
+  document.addEventListener('focusin', (event) => {
+    const element = event.target, style = getComputedStyle(element), rect = element.getBoundingClientRect();
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const after = getComputedStyle(element, '::after');
+    const afterOutline = after.outlineStyle !== 'none' && parseFloat(after.outlineWidth) > 0;
+    const index = Array.prototype.indexOf.call(document.querySelectorAll('*'), element);
+    window.__walk.push({
+      index, tag: element.tagName.toLowerCase(), text: (element.textContent || element.value || '').trim().slice(0, 40),
+      id: element.id, classes: element.className && element.className.baseVal === undefined ? element.className : '',
+      visible: outline || afterOutline || style.boxShadow !== 'none',
+      inWindow: rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.right > 0
+                && rect.top < innerHeight && rect.left < innerWidth,
+    });
+  }, true);
+  return !!document.querySelector('.skip-link');
+}"""
+
+
+def one_url_per_endpoint(app) -> dict[str, str]:
+    """{endpoint: its first URL} of the crawl's list (the first value of each argument is a real row)."""
+    urls, _unfilled = route_urls(app, argument_values())
+    adapter = app.url_map.bind("localhost")
+    chosen: dict[str, str] = {}
+    for url in urls:
+        endpoint, _arguments = adapter.match(urlsplit(url).path, method="GET")
+        chosen.setdefault(endpoint, url)
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The demo data (`flask seed-demo`) on a live server of its own."""
+    database = tmp_path_factory.mktemp("walk-db") / "walk.sqlite"
+    # static files cached by the browser without asking again: each page costs its own request only
+    app = make_test_app(f"sqlite:///{database}", tmp_path_factory, WTF_CSRF_ENABLED=True,
+                        SEND_FILE_MAX_AGE_DEFAULT=3600)
+    app.after_request(read_files_at_once)
+    with app.app_context():
+        db.create_all()
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        urls = one_url_per_endpoint(app)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, name="walk-server", daemon=True)
+    thread.start()
+    yield app, url, urls
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def session_cookie(app, email: str | None, language: str) -> str:
+    """The session cookie of a complete login as `email` (None: anonymous) in the language, as the crawl's
+    clients have it (tests/test_crawl.py client_for)."""
+    with app.app_context():
+        client = app.test_client()
+        with client.session_transaction() as session:
+            if email is None:
+                session["language"] = language
+            else:
+                user = db.session.scalar(select(User).where(User.email == email))
+                user.language = language
+                login_id = helpers.session_id(user) if hasattr(helpers, "session_id") else user.get_id()
+                session["_user_id"] = login_id
+                session["_fresh"] = True
+        db.session.commit()
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        db.session.remove()
+    return cookie.value
+
+
+def problems_of_walk(walk: list[dict], has_skip_link: bool) -> list[tuple[str, str]]:
+    """(problem, detail) of one page's walk. Past the last stop the focus leaves the page and comes back to the
+    skip link: the walk ends there (a trap would keep it inside)."""
+    problems = []
+    if has_skip_link and (not walk or "skip-link" not in walk[0]["classes"]):
+        problems.append(("the first Tab does not reach the skip link", str(walk[0] if walk else None)))
+    for step, (before, after) in enumerate(zip(walk, walk[1:]), start=1):
+        if after["index"] <= before["index"]:
+            if not (has_skip_link and "skip-link" in after["classes"]):
+                problems.append(("Tab goes back or stays (a trap)", f"{before['tag']} '{before['text']}' → "
+                                                                    f"{after['tag']} '{after['text']}'"))
+            walk = walk[:step]
+            break
+    for focused in walk:
+        what = f"{focused['tag']}.{focused['classes']} '{focused['text']}'"
+        if not focused["visible"]:
+            problems.append(("no visible focus", what))
+        elif not focused["inWindow"]:
+            problems.append(("focus outside the window", what))
+    return problems
+
+
+# The DOM's shape without its text: a page whose shape was checked already (the same page of another role or in
+# the other language) is not checked again — axe and the walk would find the same.
+SHAPE = """() => !document.doctype ? null : Array.prototype.map.call(document.querySelectorAll('body *'), (element) =>
+  [element.tagName, element.getAttribute('class'), element.getAttribute('role'), element.getAttribute('type'),
+   element.hasAttribute('aria-label'), element.getAttribute('tabindex')].join('|')
+).join(';')"""
+
+
+def chosen_roles() -> dict[str, str | None]:
+    """Every role of the crawl with FORUM_WALK_ROLES=all (about 4 minutes here); by default, within the budget,
+    the admin (who reaches every page and sees every button) and anonymous (the public pages). What members see
+    differently on a page (the action bar) is tested in tests/test_post_actions.py."""
+    import os  # read here: a test-only switch, not a setting of the app
+
+    if os.environ.get("FORUM_WALK_ROLES") == "all":
+        return ROLES
+    return {role: email for role, email in ROLES.items()
+            if role in ("anonymous", "admin")}
+
+
+def test_every_page_passes_axe_and_a_keyboard_walk_in_both_languages_as_every_role(browser, demo_server):
+    app, base_url, urls = demo_server
+    axe = _axe_source()
+    found: dict[str, list[str]] = defaultdict(list)
+    shapes: set[int] = set()
+    visited = checked = 0
+    started = time.perf_counter()
+    for role, email in chosen_roles().items():
+        endpoints = [endpoint for endpoint in urls if email or endpoint in PUBLIC_ENDPOINTS]
+        for language in LANGUAGES:
+            context = browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 900})
+            context.add_init_script(axe)  # in every document, before its own scripts, outside its CSP
+            context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "url": base_url,
+                                  "value": session_cookie(app, email, language)}])
+            page = context.new_page()
+            for endpoint in endpoints:
+                url = urls[endpoint]
+                try:
+                    response = page.goto(url, wait_until="domcontentloaded")  # stylesheets are in by then
+                except PlaywrightError as error:  # files (calendars, CSV, PDF) are downloads, not pages
+                    if "Download is starting" in str(error):
+                        continue
+                    raise
+                visited += 1
+                if response is None or not (response.headers.get("content-type") or "").startswith("text/html"):
+                    continue
+                shape = page.evaluate(SHAPE)
+                if shape is None:  # an HTML fragment for a live region, not a page
+                    continue
+                shape = hash(shape)
+                if shape in shapes:
+                    continue
+                shapes.add(shape)
+                checked += 1
+                where = f"{url} as {role} ({language})"
+                for violation in page.evaluate(AXE_RUN)["violations"]:
+                    targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+                    found[f"axe {violation['id']}: {violation['help']}"].append(f"{where}: {targets}")
+                # The walk at 320 px: the header is three stops (skip link, title, menu), then the content.
+                page.set_viewport_size({"width": 320, "height": 640})
+                # a link to a post lands at it: the walk starts there, not at the skip link
+                has_skip_link = page.evaluate(RECORD_FOCUS) and "#" not in page.url
+                for _press in range(WALK_TABS):
+                    page.keyboard.press("Tab")
+                for problem, detail in problems_of_walk(page.evaluate("() => window.__walk"), has_skip_link):
+                    found[problem].append(f"{where}: {detail}")
+                page.set_viewport_size({"width": 1280, "height": 900})
+            context.close()
+    elapsed = time.perf_counter() - started
+    print(f"\nevery page: {len(urls)} endpoints; {visited} pages visited as {len(chosen_roles())} roles in "
+          f"{len(LANGUAGES)} languages, {checked} of them different: axe and {WALK_TABS} Tabs each; {elapsed:.1f} s")
+    report = [f"{problem} ({len(places)}×)\n    " + "\n    ".join(places[:6]) for problem, places in found.items()]
+    assert not found, "Accessibility problems:\n" + "\n".join(report)
+    assert elapsed <= BUDGET_SECONDS, f"the walk took {elapsed:.1f} s (budget {BUDGET_SECONDS} s)"
