@@ -22,7 +22,7 @@ from forum.admin.demo import seed_administration
 from forum.announcements.demo import seed_announcements
 from forum.clock import utcnow
 from forum.discussion.boards import ensure_boards
-from forum.discussion.demo import seed_board_administration, seed_conversation, seed_discussions
+from forum.discussion.demo import seed_board_administration, seed_conversation, seed_discussions, seed_english_texts
 from forum.events.demo import (seed_attendance_and_reports, seed_documentation_pack_download, seed_events,
                                seed_follow_up_links)
 from forum.extensions import db
@@ -203,6 +203,7 @@ def seed(*, only_if_empty: bool = False) -> int:
     created += seed_documentation_pack_download()
     created += seed_board_administration()
     created += seed_conversation()
+    created += seed_english_texts()
     created += seed_moderation()
     created += seed_statistics()
     created += seed_announcements()

@@ -211,3 +211,40 @@ def seed_conversation() -> int:
     with days_ago(5.4):
         edit_post(first, VIDEO_THREAD_EDITED, editor=people["linh"], version=first.version)
     return 5
+
+
+ENGLISH_WRITER = ("e.clarke@jobcenter-koeln.example", "Emma Clarke", "Austauschkraft (EU-Programm)")
+ENGLISH_THREAD = ("Peer learning with the Dutch UWV: what we saw in Utrecht",
+                  "Last month I visited the **UWV office in Utrecht** with two colleagues. They run joint case "
+                  "conferences with the municipal debt counselling every Tuesday.\n\nHas anyone here tried a "
+                  "fixed weekly slot like this?")
+ENGLISH_REPLY = ("Thanks for the German answers! In Utrecht the counsellors also sit in the same building, which "
+                 "seems to matter more than the weekly slot.")
+GERMAN_ANSWER = ("Wir haben in Köln einen festen Termin mit der Schuldnerberatung, allerdings alle zwei Wochen. "
+                 "Das funktioniert gut.")
+
+
+def seed_english_texts() -> int:
+    """Language of parts: a colleague whose UI is English opens a thread in English and answers in a German one, so
+    the German UI shows English texts (lang="en") and the English UI German ones. Returns the rows created."""
+    email, name, function = ENGLISH_WRITER
+    board = db.session.scalar(select(Board).where(Board.title == "Organisation und Steuerung im Jobcenter"))
+    colleague = db.session.scalar(select(User).where(User.email == "j.hoffmann@jobcenter-koeln.example"))
+    if board is None or colleague is None or db.session.scalar(
+            select(Thread.id).where(Thread.title == ENGLISH_THREAD[0])) is not None:
+        return 0
+    writer = db.session.scalar(select(User).where(User.email == email))
+    if writer is None:
+        joined = utcnow() - timedelta(days=20)
+        writer = User(email=email, display_name=name, function=function, organisation=colleague.organisation,
+                      role="member", status="active", password_hash=colleague.password_hash, language="en",
+                      created_at=joined, terms_accepted_at=joined, email_confirmed_at=joined, approved_at=joined)
+        db.session.add(writer)
+        db.session.flush()
+    with days_ago(4):
+        first = open_thread(board, *ENGLISH_THREAD, author=writer)
+    with days_ago(3.9):
+        add_post(first.thread, GERMAN_ANSWER, author=colleague)
+    with days_ago(3.8):
+        add_post(first.thread, ENGLISH_REPLY, author=writer)
+    return 4
