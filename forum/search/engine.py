@@ -34,7 +34,7 @@ from forum.extensions import db
 from forum.ideas.models import Idea, IdeaEvent, idea_terms
 from forum.organisations.models import Organisation
 from forum.queries import Page
-from forum.search.models import KINDS, SearchDocument
+from forum.search.models import KINDS, WALKED_KINDS, SearchDocument
 from forum.search.text import Query, fts5_expression, snippet, tsquery_expression
 
 PER_PAGE = 20
@@ -209,7 +209,10 @@ def _checked_after_matching(query: Query, matches, kind: str, checks: list, limi
                       SearchDocument.created_at, SearchDocument.day, SearchDocument.audience,
                       literal_column("search_documents.vector").label("vector"))
                .where(matches, SearchDocument.kind == literal(kind, literal_execute=True))
-               .order_by(desc(SearchDocument.id)).limit(SCANNED).subquery("matched"))
+               # the other kinds' matches come from the GIN index and are sorted: "id + 0" keeps the planner off
+               # the primary key, which it walked for a phrase in thread titles, reading all 42,500 (630 ms)
+               .order_by(desc(SearchDocument.id if kind in WALKED_KINDS else SearchDocument.id + 0))
+               .limit(SCANNED).subquery("matched"))
     on_matched = ClauseAdapter(matched)
     relevance = func.ts_rank_cd(matched.c.vector, func.to_tsquery(
         literal_column("'simple'::regconfig"), literal(tsquery_expression(query), literal_execute=True)))

@@ -7,7 +7,7 @@
 - post_months: posts per person and Berlin calendar month (forum/discussion/monthly.py), counted here from the
   posts (thread_id 0 for threads every member sees; the discussions of submitted ideas under their own thread),
   so the statistics of a year read about 12 rows per person instead of every post.
-- PostgreSQL: a partial index on id per kind of search document (the newest of one kind first).
+- PostgreSQL: a partial index on the ids of the posts' search documents (the newest matches first).
 
 Revision ID: 0016
 Revises: 0015
@@ -29,7 +29,7 @@ branch_labels = None
 depends_on = None
 
 _BERLIN = ZoneInfo("Europe/Berlin")
-KINDS = ("post", "thread", "idea", "event", "document", "organisation")  # as forum/search/models.py in 0016
+WALKED_KINDS = ("post",)  # as forum/search/models.py in 0016
 
 
 def _month_of(moment: datetime) -> datetime:
@@ -45,7 +45,7 @@ def upgrade():
     op.add_column('search_documents', sa.Column('audience', sa.String(length=4), server_default='some',
                                                 nullable=False))
     if op.get_bind().dialect.name == 'postgresql':  # the newest documents of one kind first (search/models.py)
-        for kind in KINDS:
+        for kind in WALKED_KINDS:
             op.execute(f"CREATE INDEX ix_search_documents_id_{kind} ON search_documents (id) WHERE kind = '{kind}'")
     post_months = op.create_table(
         'post_months',
@@ -78,7 +78,7 @@ def downgrade():
     op.drop_index(op.f('ix_post_months_author_id'), table_name='post_months')
     op.drop_table('post_months')
     if op.get_bind().dialect.name == 'postgresql':
-        for kind in KINDS:
+        for kind in WALKED_KINDS:
             op.execute(f"DROP INDEX ix_search_documents_id_{kind}")
     if op.get_bind().dialect.name == 'sqlite':
         op.execute('ALTER TABLE search_documents DROP COLUMN audience')  # no table copy: the triggers stay
