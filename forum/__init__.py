@@ -105,6 +105,7 @@ def _init_templates(app: Flask) -> None:
                                  url_for_page=url_for_page, page_window=page_window)
     app.jinja_env.filters.update(date=dates.format_date, datetime=dates.format_datetime, time=dates.format_time)
     # pass_context: evaluated per request; Jinja would fold `"de" | lang` into the template once.
-    app.jinja_env.filters["lang"] = pass_context(lambda _context, written: lang_attribute(written, select_locale()))
+    app.jinja_env.filters["lang"] = pass_context(
+        lambda _context, written, text=None: lang_attribute(written, select_locale(), text))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

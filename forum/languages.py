@@ -2,7 +2,7 @@
 in a UI of the other language. A bottom module: imports nothing of `forum`."""
 from __future__ import annotations
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import String
 from sqlalchemy.orm import mapped_column
 
@@ -21,10 +21,12 @@ def language_column():
     return mapped_column(String(2), default="de", server_default="de")
 
 
-def lang_attribute(written, ui_language: str) -> Markup:
-    """` lang="en"` for a text (an object with `.language`, or a language code) shown in a UI of another language,
-    else nothing — the `lang` template filter: `<div{{ post | lang }}>`."""
+def lang_attribute(written, ui_language: str, text=None) -> Markup:
+    """The `lang` template filter. `<div{{ post | lang }}>`: ` lang="en"` for a text (an object with `.language`, or
+    a language code) shown in a UI of another language, else nothing. `{{ thread | lang(thread.title) }}`: the
+    text itself, in a `<span lang="en">` where needed — for a title inside a translated sentence."""
     language = getattr(written, "language", written)
-    if language not in LANGUAGES or language == ui_language:
-        return Markup("")
-    return Markup(' lang="%s"') % language
+    marked = language in LANGUAGES and language != ui_language
+    if text is None:
+        return Markup(' lang="%s"') % language if marked else Markup("")
+    return Markup('<span lang="%s">%s</span>') % (language, text) if marked else escape(text)
