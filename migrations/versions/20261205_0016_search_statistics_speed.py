@@ -7,7 +7,7 @@
 - post_months: posts per person and Berlin calendar month (forum/discussion/monthly.py), counted here from the
   posts (thread_id 0 for threads every member sees; the discussions of submitted ideas under their own thread),
   so the statistics of a year read about 12 rows per person instead of every post.
-- PostgreSQL: a partial index on the ids of the posts' search documents (the newest matches first).
+- PostgreSQL: partial indexes on the ids of the posts' and the ideas' search documents (the newest matches first).
 
 Revision ID: 0016
 Revises: 0015
@@ -29,7 +29,7 @@ branch_labels = None
 depends_on = None
 
 _BERLIN = ZoneInfo("Europe/Berlin")
-WALKED_KINDS = ("post",)  # as forum/search/models.py in 0016
+WALKED_KINDS = ("post", "idea")  # as forum/search/models.py in 0016
 
 
 def _month_of(moment: datetime) -> datetime:
