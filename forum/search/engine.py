@@ -183,7 +183,9 @@ def _candidates(user, query: Query, kind: str, filters: Filters, completions: li
     if conditions is None:
         return None
     source, matches, relevance, latest = _match(query, kind, completions)
-    checks = [_seen(user, kind), *conditions]
+    # The stored audience pays on PostgreSQL (members' searches at a million posts 366 → 144 ms); on SQLite the
+    # per-document checks were as fast, and the stored audience measured slower for members (72 → 85 ms).
+    checks = [_seen(user, kind) if _postgresql() else _visible(user, kind), *conditions]
     if _postgresql() and not conditions:  # a filter may pass few of the newest matches: it is checked in the scan
         return _checked_after_matching(query, matches, kind, checks, limit)
     statement = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.created_at,
