@@ -70,6 +70,8 @@ NOT_EXPORTED = {
     ("announcements", "created_by_id"): _STAFF_WORK,
     ("announcements", "queued_by_id"): _STAFF_WORK,
     ("search_documents", "author_id"): "Kopie der Beiträge und Ansätze für die Suche",
+    ("post_months", "author_id"): "abgeleitet: Zahl der Beiträge je Monat für die Statistik; die Beiträge selbst "
+                                  "sind in der Kopie",
     ("data_exports", "user_id"): "die Anforderungen dieser Kopie selbst",
     ("recovery_codes", "user_id"): "nur Prüfsummen von Einmalcodes für die Anmeldung: ein Geheimnis, keine Angabe "
                                    "über die Person",
