@@ -45,7 +45,7 @@ def test_organiser_creates_an_event_members_register_and_the_second_waits(live_s
     page.get_by_label("Ende: Uhrzeit").fill("16:00")
     page.get_by_role("button", name="Speichern").click()
     expect(heading(page)).to_have_text("Werkstattgespräch Gesundheit im Browser")
-    expect(page.locator("main")).to_contain_text("Mittwoch, 12. Juni 2030, 10:00–16:00 Uhr")
+    expect(page.locator("main")).to_contain_text("Mittwoch, 12.06.2030, 10:00–16:00 Uhr")
     check_accessibility(page)
     event_path = page.url.removeprefix(live_server.url)
 
