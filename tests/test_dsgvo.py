@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from forum import permissions
-from forum.accounts.models import User
+from forum.accounts.models import FORMER_MEMBER, User
 from forum.audit import ACTION_LABELS, AuditEntry, idea_snapshot, post_snapshot, record, user_snapshot
 from forum.clock import utcnow
 from forum.discussion.models import Post, PostRevision
+from forum.discussion.quotes import quote
+from forum.discussion.services import add_post, edit_post
 from forum.events.models import EventRegistration
 from forum.events.services import register
 from forum.extensions import db, limiter
@@ -24,7 +26,7 @@ from forum.ideas.services import vote
 from forum.moderation.models import Report
 from forum.notifications.following import follow
 from forum.notifications.models import Follow, Notification, OutboxMessage
-from forum.privacy.deletion import FORMER_MEMBER, delete_account
+from forum.privacy.deletion import delete_account
 from forum.privacy.exports import (EXPORTED, NOT_EXPORTED, build_export, claim_next_export, export_path,
                                    request_export)
 from forum.privacy.models import DataExport
@@ -254,6 +256,38 @@ def test_member_deletes_their_account_and_is_anonymised_everywhere(app, client_a
     entry = audit("user.delete_self")[-1]
     assert entry.actor_id == member.id and "Erika" not in json.dumps(entry.snapshot) and email not in json.dumps(
         entry.snapshot)
+
+
+def test_the_name_leaves_quotes_and_mentions_in_others_posts_and_reads_former_member_in_english(app, client_as):
+    member = make_user(display_name="Erika Muster")
+    original = make_post(author=member, body="Wir arbeiten mit der Schuldnerberatung zusammen.")
+    colleague = make_user(organisation=member.organisation)
+    reply = add_post(original.thread, quote(original) + "Danke @Erika Muster, das probieren wir.",
+                     author=colleague)
+    edit_post(reply, reply.body_source + " Nachtrag.", editor=colleague, version=reply.version)  # a revision
+    assert ">@Erika Muster</a>" in fresh(Post, reply.id).body_html  # a resolved mention, linked
+    namesake = make_user(display_name="Erika Muster")  # another person of the same name, who joined later
+    other = make_post(author=namesake, body="Bei uns macht das die Stadt.")
+    elsewhere = add_post(other.thread, quote(other) + "Spannend.", author=colleague)
+    index_post(fresh(Post, reply.id))
+    db.session.commit()
+    version = fresh(Post, reply.id).version
+
+    delete_account(member, actor=member)
+    db.session.commit()
+    renamed = fresh(Post, reply.id)
+    assert "Erika Muster" not in renamed.body_source and "Erika Muster" not in renamed.body_html
+    assert f"**{FORMER_MEMBER}**:" in renamed.body_source and f"Danke @{FORMER_MEMBER}, das" in renamed.body_source
+    assert renamed.version == version + 1
+    revisions = db.session.scalars(select(PostRevision).where(PostRevision.post_id == reply.id)).all()
+    assert revisions and not any("Erika Muster" in revision.body_source for revision in revisions)
+    assert "**Erika Muster**:" in fresh(Post, elsewhere.id).body_source  # the namesake's quote stays hers
+    reader = client_as(make_user())
+    assert "Erika Muster" not in text_of(reader.get(f"/discussion/{original.thread_id}"))
+    assert "Erika Muster" not in text_of(reader.get("/search/?q=probieren"))
+    english = text_of(client_as(make_user(language="en")).get(f"/discussion/{original.thread_id}"))
+    assert "Post 1 by former member" in english  # the author line in the reader's language; the reply's text
+    assert english.count(FORMER_MEMBER) == 2  # stays as written, in German (its quote header and the mention)
 
 
 def test_withdrawing_the_posts_on_deletion_takes_them_out_of_the_search(app, client_as):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, Index, String, true
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, to_berlin, utcnow
@@ -27,6 +28,9 @@ STATUS_LABELS = {
     "deleted": _l("gelöscht"),
 }
 LANGUAGE_LABELS = {"de": "Deutsch", "en": "English"}
+# What a deleted account is called (privacy/deletion.py): stored in German, shown in the reader's language.
+FORMER_MEMBER = "ehemaliges Mitglied"
+FORMER_MEMBER_LABEL = _l("ehemaliges Mitglied")
 NEWS_WINDOW = timedelta(days=30)  # how far back "Neu seit Ihrem letzten Besuch" looks at most
 
 
@@ -38,7 +42,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    # The name as stored; read `display_name`, which shows a deleted account in the reader's language.
+    stored_name: Mapped[str] = mapped_column("display_name", String(120))
     function: Mapped[str] = mapped_column(String(120), default="")
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="member")
@@ -72,6 +77,21 @@ class User(UserMixin, db.Model):
         """Flask-Login stores this in the session and the remember cookie: the user and their session row, so
         ending the row ends every copy of the session and the cookie."""
         return f"{self.id}:{self.session_key}"
+
+    @hybrid_property
+    def display_name(self) -> str:
+        """The name shown; a deleted account is "ehemaliges Mitglied" / "former member" whatever was stored. In
+        SQL (filters, order) the stored name."""
+        return str(FORMER_MEMBER_LABEL) if self.status == "deleted" else self.stored_name
+
+    @display_name.inplace.setter
+    def _display_name_setter(self, value: str) -> None:
+        self.stored_name = value
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls):
+        return cls.stored_name
 
     @property
     def has_second_factor(self) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, or_, select
 
+from forum import markup
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.permissions import visible_members
@@ -38,11 +39,43 @@ class _Candidate:
 
 def link_mentions(source: str) -> tuple[str, list[User]]:
     """The source with every resolvable mention as a markdown link, and the people mentioned (each once)."""
+    parts, position, mentioned = [], 0, []
+    for start, end, person in _resolved(source):
+        parts += [source[position:start], mention_of(person.stored_name, person.organisation_id)]
+        position = end
+        if person not in mentioned:
+            mentioned.append(person)
+    parts.append(source[position:])
+    return "".join(parts), mentioned
+
+
+def rename_mentions(source: str, name: str, new: str) -> str:
+    """The source with each mention of `name` (as typed: plain or bracketed, any case) written as `@new`
+    (account deletion; the caller checks that the mentions were of the person, see linked_mention())."""
+    parts, position, wanted = [], 0, name.casefold()
+    for candidate in _candidates(source):
+        if wanted not in (reading.casefold() for reading in candidate.names):
+            continue
+        typed = source[candidate.start:candidate.end]
+        end = candidate.end if candidate.bracketed else candidate.start + 1 + _typed_length(typed[1:], name)
+        parts += [source[position:candidate.start], f"@{new}"]
+        position = end
+    parts.append(source[position:])
+    return "".join(parts)
+
+
+def linked_mention(name: str, organisation_id: int) -> str:
+    """How a mention of the person stands in a post's stored HTML: the name, linked to their organisation."""
+    return markup.render(mention_of(name, organisation_id)).removeprefix("<p>").removesuffix("</p>")
+
+
+def _resolved(source: str) -> list[tuple[int, int, User]]:
+    """(start, end, person) of each mention in the source that names exactly one active person."""
     candidates = _candidates(source)
     if not candidates:
-        return source, []
+        return []
     people = _active_users_named({name for candidate in candidates for name in candidate.names})
-    parts, position, mentioned = [], 0, []
+    found = []
     for candidate in candidates:
         for name in candidate.names:
             matches = people.get(name.casefold(), [])
@@ -52,16 +85,10 @@ def link_mentions(source: str) -> tuple[str, list[User]]:
             continue
         if len(matches) != 1:  # two people of that name: nobody is linked rather than the wrong one
             continue
-        person = matches[0]
         typed = source[candidate.start:candidate.end]
         end = candidate.end if candidate.bracketed else candidate.start + 1 + _typed_length(typed[1:], name)
-        parts.append(source[position:candidate.start])
-        parts.append(f"[@{_escape(person.display_name)}]({_organisation_path(person.organisation_id)})")
-        position = end
-        if person not in mentioned:
-            mentioned.append(person)
-    parts.append(source[position:])
-    return "".join(parts), mentioned
+        found.append((candidate.start, end, matches[0]))
+    return found
 
 
 def _candidates(source: str) -> list[_Candidate]:
@@ -111,6 +138,11 @@ def _active_users_named(names: set[str]) -> dict[str, list[User]]:
 
 def _ascii_lower(text: str) -> str:
     return "".join(char.lower() if char.isascii() else char for char in text)
+
+
+def mention_of(name: str, organisation_id: int) -> str:
+    """A resolved mention in the source: the name, linked to the person's organisation page."""
+    return f"[@{_escape(name)}]({_organisation_path(organisation_id)})"
 
 
 def _escape(name: str) -> str:

@@ -57,8 +57,21 @@ def quote(post: Post, *, reader=None) -> str:
         source = source[:QUOTE_MAX_CHARS].rstrip() + " […]"
     quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in source.split("\n"))
     # Language-independent (the name and a colon), so a reply does not carry the quoting person's UI language.
-    attribution = f"**{_escape(post.author.display_name)}**:"
-    return f"> [{attribution}]({post_path(post.id)})\n{quoted}\n\n"
+    return f"> [{attribution_of(post.author.stored_name)}]({post_path(post.id)})\n{quoted}\n\n"
+
+
+def attribution_of(name: str) -> str:
+    """How a quote names the quoted post's author in the source (the stored name, so a deleted account's quotes
+    read "ehemaliges Mitglied" in every language, like its posts)."""
+    return f"**{_escape(name)}**:"
+
+
+def rename_attribution(source: str, post_ids: set[int], old: str, new: str) -> str:
+    """The source with the quotes of these posts attributed to `new` instead of `old` (account deletion: the
+    person's name leaves the replies that quoted them); quotes of other posts of the same name stay."""
+    pattern = re.compile(rf"\[{re.escape(attribution_of(old))}\]\(({QUOTE_LINKS.pattern})\)")
+    return pattern.sub(lambda match: f"[{attribution_of(new)}]({match[1]})" if int(match[2]) in post_ids
+                       else match[0], source)
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -175,7 +188,7 @@ def _source_of(name: str, quoted: str, earlier: list[tuple[Post, list[str]]]) ->
     def holds(texts: list[str]) -> bool:
         return bool(quoted) and any(quoted in text for text in texts)
 
-    of_author = [(post, texts) for post, texts in earlier if post.author.display_name == name]
+    of_author = [(post, texts) for post, texts in earlier if post.author.stored_name == name]
     for candidates in (of_author, earlier):
         for post, texts in candidates:
             if holds(texts):

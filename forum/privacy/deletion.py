@@ -20,15 +20,15 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from forum.accounts import services as account_services
-from forum.accounts.models import User
+from forum.accounts.models import FORMER_MEMBER, User
 from forum.audit import AuditEntry, record
 from forum.clock import utcnow
-from forum.discussion.models import Post, ThreadRead
-from forum.discussion.services import withdraw_post
+from forum.discussion import mentions, quotes
+from forum.discussion.models import Post, PostRevision, ThreadRead
+from forum.discussion.services import render_post, withdraw_post
 from forum.events.calendar import revoke_calendar_feed
 from forum.events.models import Event, EventRegistration
 from forum.events.services import cancel_registration
@@ -39,10 +39,8 @@ from forum.notifications.models import Follow, Notification, OutboxMessage
 from forum.privacy.exports import delete_export_file
 from forum.privacy.models import DataExport
 from forum.rules import RuleBroken
-from forum.search.index import index_idea
+from forum.search.index import index_idea, index_post
 
-FORMER_MEMBER = "ehemaliges Mitglied"  # stored in German, the source language of the data
-FORMER_MEMBER_LABEL = _l("ehemaliges Mitglied")
 PLACEHOLDER_DOMAIN = "geloescht.invalid"  # RFC 2606: .invalid never resolves, so no mail can reach anyone
 
 
@@ -95,6 +93,7 @@ def delete_account(user: User, *, actor: User, withdraw_posts: bool = False) -> 
     for idea in db.session.scalars(select(Idea).where(Idea.author_id == user.id)).all():
         idea.contact = ""
     db.session.execute(update(BarrierReport).where(BarrierReport.user_id == user.id).values(name="", email=""))
+    counts["posts_renamed"] = forget_in_posts(user, old_name)
     anonymise(user)
     account_services.end_all_sessions(user)
     forget_in_audit(user.id, old_email, old_name)
@@ -114,6 +113,34 @@ def anonymise(user: User) -> None:
     user.email_notifications, user.announcement_emails = "never", False
     user.last_login_at = user.news_read_at = None
     db.session.flush()
+
+
+def forget_in_posts(user: User, name: str) -> int:
+    """Others' copies of the name: the attribution of quotes of the person's posts and the @mentions linked to
+    them (their name and organisation), in posts and their earlier versions, now read "ehemaliges Mitglied";
+    the posts are rendered and indexed again (their version goes up, so an edit begun before does not bring the
+    name back). Quotes of a namesake stay theirs. Returns how many posts changed."""
+    their_posts = set(db.session.scalars(select(Post.id).where(Post.author_id == user.id)))
+    attribution = quotes.attribution_of(name)
+    linked = mentions.linked_mention(name, user.organisation_id)
+    mentioning = Post.body_html.contains(linked, autoescape=True)
+    changed = []
+    for post in db.session.scalars(select(Post).where(or_(Post.body_source.contains(attribution, autoescape=True),
+                                                          mentioning)).order_by(Post.id)).all():
+        source = quotes.rename_attribution(post.body_source, their_posts, name, FORMER_MEMBER)
+        if linked in post.body_html:
+            source = mentions.rename_mentions(source, name, FORMER_MEMBER)
+        if source != post.body_source:
+            post.body_source, post.body_html = source, render_post(source)[0]
+            post.version += 1
+            changed.append(post.id)
+            index_post(post)
+    for revision in db.session.scalars(select(PostRevision).where(or_(
+            PostRevision.body_source.contains(attribution, autoescape=True), PostRevision.post_id.in_(changed)))):
+        source = quotes.rename_attribution(revision.body_source, their_posts, name, FORMER_MEMBER)
+        revision.body_source = mentions.rename_mentions(source, name, FORMER_MEMBER)
+    db.session.flush()
+    return len(changed)
 
 
 def forget_in_audit(user_id: int, email: str, name: str) -> int:
