@@ -10,7 +10,7 @@ from forum.discussion.models import Post
 from forum.discussion.services import open_thread
 from forum.extensions import db
 from forum.search import index as search_index
-from tests.factories import make_board, make_event, make_idea, make_post, make_thread
+from tests.factories import make_board, make_event, make_idea, make_notification, make_post, make_thread
 from tests.helpers import quiet, text_of
 
 CLAIM = "Netzwerke für Aktivierung, Beratung und Chancen"
@@ -100,3 +100,14 @@ def test_a_title_inside_a_translated_sentence_is_marked_and_the_browser_title_st
     assert "<title>" in html and '<span lang="de">' not in html.split("</title>")[0]
     german = client_as(quiet()).get(f"/discussion/{thread.id}/reply").get_data(as_text=True)
     assert "Antworten: Erfahrungen &lt;mit&gt; Coaching</h1>" in german
+
+
+def test_a_german_event_title_is_marked_in_the_english_edit_heading_and_the_follow_up_notification(client_as):
+    organiser = quiet(language="en", role="organiser")
+    event = make_event(title="Fachtag Coaching")
+    html = client_as(organiser).get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert '<h1 class="kern-heading-large">Edit <span lang="de">Fachtag Coaching</span></h1>' in html
+    member = quiet(language="en")
+    make_notification(user=member, kind="follow_up", event=event, thread=make_thread(title="Nachlese"))
+    inbox = client_as(member).get("/notifications/").get_data(as_text=True)
+    assert '<span lang="de">Fachtag Coaching</span>' in inbox
