@@ -23,7 +23,6 @@ from flask_babel import format_number
 from sqlalchemy import (case, column, desc, exists, false, func, literal, literal_column, null, or_, select, table,
                         text, union_all)
 from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.util import ClauseAdapter
 
 from forum import permissions
 from forum.accounts.models import User
@@ -34,7 +33,7 @@ from forum.extensions import db
 from forum.ideas.models import Idea, IdeaEvent, idea_terms
 from forum.organisations.models import Organisation
 from forum.queries import Page
-from forum.search.models import KINDS, WALKED_KINDS, SearchDocument
+from forum.search.models import KINDS, SearchDocument
 from forum.search.text import Query, fts5_expression, snippet, tsquery_expression
 
 PER_PAGE = 20
@@ -97,11 +96,13 @@ def _postgresql() -> bool:
 
 
 def _without_jit() -> None:
-    """PostgreSQL: no JIT compilation in this transaction. The planner prices each per-candidate check (EXISTS …
-    OFFSET 0) as a run over its whole table, which lifts a search over jit_above_cost; compiling then took 2 s
-    for a statement that runs in 20 ms."""
+    """PostgreSQL: no JIT compilation and no parallel workers in this transaction (one statement). The planner
+    prices each per-candidate check (EXISTS … OFFSET 0) as a run over its whole table, which lifts a search over
+    jit_above_cost; compiling then took 2 s for a statement that runs in 20 ms. Parallel workers were started
+    for parts that find a few rows (7 ms for none, most of it starting them)."""
     if _postgresql():
-        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text("SELECT set_config('jit', 'off', true), "
+                                "set_config('max_parallel_workers_per_gather', '0', true)"))
 
 
 COMPLETIONS = 64  # words a prefix may stand for before SQLite is left to expand it itself
@@ -183,45 +184,54 @@ def _candidates(user, query: Query, kind: str, filters: Filters, completions: li
     if conditions is None:
         return None
     source, matches, relevance, latest = _match(query, kind, completions)
-    # The stored audience pays on PostgreSQL (members' searches at a million posts 366 → 144 ms); on SQLite the
-    # per-document checks were as fast, and the stored audience measured slower for members (72 → 85 ms).
-    checks = [_seen(user, kind) if _postgresql() else _visible(user, kind), *conditions]
-    if _postgresql() and not conditions:  # a filter may pass few of the newest matches: it is checked in the scan
-        return _checked_after_matching(query, matches, kind, checks, limit)
+    if _postgresql():
+        return _newest_seen(user, query, matches, kind, conditions, limit)
+    # On SQLite the per-document checks were as fast as the stored audience, which measured slower for members
+    # (72 → 85 ms at a million posts).
     statement = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.created_at,
                         SearchDocument.day, relevance.label("relevance"))
                  .select_from(source)
-                 .where(matches, SearchDocument.kind == literal(kind, literal_execute=True), *checks)
+                 .where(matches, SearchDocument.kind == literal(kind, literal_execute=True), _visible(user, kind),
+                        *conditions)
                  .order_by(latest).limit(limit))
     return statement
 
 
-SCANNED = 5 * (CANDIDATES + 1)  # PostgreSQL: the newest matches of a kind that are checked for visibility
+def _newest_seen(user, query: Query, matches, kind: str, conditions: list, limit: int | None):
+    """PostgreSQL: the newest `limit` matching documents of the kind that the user may see and that pass the
+    filters, then their relevance.
 
+    Who may see a document is read from its stored audience, in two parts: the newest matches of audience "all"
+    (a column of the row, so the planner may read them along the kind's id index, newest first, stopping at the
+    limit, or take them from the kind's GIN index and sort them, whichever it prices lower), and the newest
+    matches of audience "some" (few: the discussions of submitted ideas, the submitted ideas; found through
+    their own indexes, and only those newer than the oldest of the first part when it is full) checked by the
+    visible_* rules after their limit, so that a check never weighs on the plan of the large part. Audience
+    "none" is never found. Relevance reads the whole tsvector, so it is computed for the `limit` newest only."""
+    if not permissions.can_search(user):
+        return None
 
-def _checked_after_matching(query: Query, matches, kind: str, checks: list, limit: int | None):
-    """PostgreSQL: the newest SCANNED matching documents of the kind, found without any check, then each checked
-    for visibility and the filters, newest first, until `limit` pass. Checked inside the scan, PostgreSQL's
-    bitmap plan for a pair of common words tested every match (26,000 of a million posts: 1.5 s) before sorting;
-    with the limit on the matching alone it either walks the (kind, id) index backwards (common words) or sorts
-    the bitmap's matches (rarer ones), and checks about `limit` of them. Relevance reads the whole tsvector, so it
-    is computed for those only. Without filters nearly every match is visible, so the candidates are the same
-    unless more than 4 of 5 of the newest matches are hidden from the user."""
-    matched = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.author_id,
-                      SearchDocument.created_at, SearchDocument.day, SearchDocument.audience,
-                      literal_column("search_documents.vector").label("vector"))
-               .where(matches, SearchDocument.kind == literal(kind, literal_execute=True))
-               # the other kinds' matches come from the GIN index and are sorted: "id + 0" keeps the planner off
-               # the primary key, which it walked for a phrase in thread titles, reading all 42,500 (630 ms)
-               .order_by(desc(SearchDocument.id if kind in WALKED_KINDS else SearchDocument.id + 0))
-               .limit(SCANNED).subquery("matched"))
-    on_matched = ClauseAdapter(matched)
-    relevance = func.ts_rank_cd(matched.c.vector, func.to_tsquery(
+    def newest(audience: str, *beyond):
+        found = (select(SearchDocument.id, SearchDocument.kind, SearchDocument.object_id, SearchDocument.created_at,
+                        SearchDocument.day, literal_column("search_documents.vector").label("vector"))
+                 .where(matches, SearchDocument.kind == literal(kind, literal_execute=True),
+                        SearchDocument.audience == literal(audience, literal_execute=True), *conditions, *beyond)
+                 .order_by(desc(SearchDocument.id)))
+        return found.limit(limit) if limit is not None else found
+
+    everyone = newest("all").cte(f"all_{kind}")
+    # A document older than the last of `limit` newest of audience "all" cannot be among the `limit` newest: the
+    # "some" part looks only above it (for a common word, the last few hours), so few are checked.
+    oldest = select(func.min(everyone.c.id)).having(func.count() >= limit) if limit is not None else None
+    some = newest("some", *([SearchDocument.id > func.coalesce(oldest.scalar_subquery(), 0)]
+                            if oldest is not None else [])).subquery(f"some_{kind}")
+    parts = union_all(select(everyone), select(some).where(_visible(user, kind, some.c.object_id))).subquery()
+    chosen = select(parts).order_by(desc(parts.c.id))
+    chosen = (chosen.limit(limit) if limit is not None else chosen).subquery(f"newest_{kind}")
+    relevance = func.ts_rank_cd(chosen.c.vector, func.to_tsquery(
         literal_column("'simple'::regconfig"), literal(tsquery_expression(query), literal_execute=True)))
-    statement = (select(matched.c.id, matched.c.kind, matched.c.object_id, matched.c.created_at, matched.c.day,
-                        relevance.label("relevance"))
-                 .where(*(on_matched.traverse(check) for check in checks)).order_by(desc(matched.c.id)))
-    return statement.limit(limit) if limit is not None else statement
+    return select(chosen.c.id, chosen.c.kind, chosen.c.object_id, chosen.c.created_at, chosen.c.day,
+                  relevance.label("relevance"))
 
 
 def _union(statements):
@@ -240,24 +250,26 @@ def _among(statement, column=SearchDocument.object_id):
     return exists(statement.where(statement.selected_columns[0] == column).offset(0))
 
 
-def _visible(user, kind: str):
-    """SQL condition on SearchDocument: the documents of this kind the user may see as a result."""
+def _visible(user, kind: str, column=SearchDocument.object_id):
+    """SQL condition on the object id `column` (of SearchDocument, or of a subquery of it): the documents of this
+    kind the user may see as a result."""
     if kind == "post":
         # = _among(permissions.readable_posts(user, shown)): of shown posts, readable_posts keeps those of the
         # threads the user sees (visible_posts). Written with the thread check per post, because readable_posts
         # asks `thread_id IN (every visible thread)`, a list of 80,000 threads built for every search (40 ms on
         # SQLite). tests/test_search.py's leak test holds the two equal for every viewer.
         thread_seen = _among(permissions.visible_threads(user, select(Thread.id)), Post.thread_id)
-        return _among(select(Post.id).where(Post.hidden_at.is_(None), Post.withdrawn_at.is_(None), thread_seen))
+        return _among(select(Post.id).where(Post.hidden_at.is_(None), Post.withdrawn_at.is_(None), thread_seen),
+                      column)
     if kind == "thread":
-        return _among(permissions.visible_threads(user, select(Thread.id)))
+        return _among(permissions.visible_threads(user, select(Thread.id)), column)
     if kind == "idea":
-        return _among(permissions.visible_ideas(user, select(Idea.id)))
+        return _among(permissions.visible_ideas(user, select(Idea.id)), column)
     if kind == "event":
-        return _among(permissions.visible_events(user, select(Event.id)))
+        return _among(permissions.visible_events(user, select(Event.id)), column)
     if kind == "document":
-        return _among(permissions.visible_attachments(user, select(EventAttachment.id)))
-    return _among(permissions.visible_organisations(user, select(Organisation.id)))
+        return _among(permissions.visible_attachments(user, select(EventAttachment.id)), column)
+    return _among(permissions.visible_organisations(user, select(Organisation.id)), column)
 
 
 def audience(kind: str):
@@ -271,7 +283,8 @@ def audience(kind: str):
 
 def _seen(user, kind: str):
     """SQL condition on SearchDocument: what the user may see, read from the stored audience where it answers
-    for everyone, and from the visible_* rules (_visible) only for the few documents of audience "some"."""
+    for everyone, and from the visible_* rules (_visible) only for documents of audience "some". _newest_seen
+    applies it in two parts (audience "all"; audience "some" and _visible)."""
     if not permissions.can_search(user):
         return false()
     return or_(SearchDocument.audience == "all", (SearchDocument.audience == "some") & _visible(user, kind))

@@ -10,7 +10,7 @@ engine builds from them is declared here once, per dialect, and created with the
   completions of a word being typed, engine.py).
 
 The terms are already folded and stemmed, so both engines use their plain ("simple"/unicode61) tokenisers and
-agree on every query. Migrations 0008 and 0016 create the same objects; ENGINE_OBJECTS names them for Alembic's
+agree on every query. Migrations 0008, 0016 and 0017 create the same objects; ENGINE_OBJECTS names them for Alembic's
 comparison, which does not know them.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from forum.extensions import db
 KINDS = ("post", "thread", "idea", "event", "document", "organisation")
 # PostgreSQL: the kinds whose newest matches are read along an index on id of their own, stopping early: a million
 # posts, and the ideas (similar_ideas() asks for any of many words: most ideas match, 27 ms walked, 190 ms sorted);
-# the others have some ten thousand documents, whose matches the GIN index gives for sorting.
+# the others have some ten thousand documents, read along (kind, id) or sorted from the GIN index, as planned.
 WALKED_KINDS = ("post", "idea")
 
 
@@ -67,6 +67,10 @@ POSTGRESQL_DDL = (
     # newest 5,005 posts matching a word; 17 ms along this index).
     *(f"CREATE INDEX ix_search_documents_id_{kind} ON search_documents (id) WHERE kind = '{kind}'"
       for kind in WALKED_KINDS),
+    # The few documents of audience "some" (engine.py reads them apart from the rest, checked per person): their
+    # matches from a GIN index of their own, or their newest of a kind along (kind, id).
+    "CREATE INDEX ix_search_documents_vector_some ON search_documents USING gin (vector) WHERE audience = 'some'",
+    "CREATE INDEX ix_search_documents_some ON search_documents (kind, id) WHERE audience = 'some'",
 )
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, kind, "
@@ -85,7 +89,8 @@ SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts_vocab", "DROP TABLE IF EXISTS se
 # What the engines add beside the model, so that the schema comparison of the migration test skips it.
 ENGINE_OBJECTS = {"tables": ("search_fts",), "columns": ("vector",),
                   "indexes": (*(f"ix_search_documents_vector_{kind}" for kind in KINDS),
-                              *(f"ix_search_documents_id_{kind}" for kind in WALKED_KINDS))}
+                              *(f"ix_search_documents_id_{kind}" for kind in WALKED_KINDS),
+                              "ix_search_documents_vector_some", "ix_search_documents_some")}
 
 
 def is_engine_object(name: str | None, type_: str) -> bool:
