@@ -217,21 +217,29 @@ def _newest_seen(user, query: Query, matches, kind: str, conditions: list, limit
                  .where(matches, SearchDocument.kind == literal(kind, literal_execute=True),
                         SearchDocument.audience == literal(audience, literal_execute=True), *conditions, *beyond)
                  .order_by(desc(SearchDocument.id)))
-        return found.limit(limit) if limit is not None else found
+        return found.limit(_constant(limit)) if limit is not None else found
 
     everyone = newest("all").cte(f"all_{kind}")
     # A document older than the last of `limit` newest of audience "all" cannot be among the `limit` newest: the
     # "some" part looks only above it (for a common word, the last few hours), so few are checked.
-    oldest = select(func.min(everyone.c.id)).having(func.count() >= limit) if limit is not None else None
+    oldest = select(func.min(everyone.c.id)).having(func.count() >= _constant(limit)) if limit is not None else None
     some = newest("some", *([SearchDocument.id > func.coalesce(oldest.scalar_subquery(), 0)]
                             if oldest is not None else [])).subquery(f"some_{kind}")
     parts = union_all(select(everyone), select(some).where(_visible(user, kind, some.c.object_id))).subquery()
     chosen = select(parts).order_by(desc(parts.c.id))
-    chosen = (chosen.limit(limit) if limit is not None else chosen).subquery(f"newest_{kind}")
+    chosen = (chosen.limit(_constant(limit)) if limit is not None else chosen).subquery(f"newest_{kind}")
     relevance = func.ts_rank_cd(chosen.c.vector, func.to_tsquery(
         literal_column("'simple'::regconfig"), literal(tsquery_expression(query), literal_execute=True)))
     return select(chosen.c.id, chosen.c.kind, chosen.c.object_id, chosen.c.created_at, chosen.c.day,
                   relevance.label("relevance"))
+
+
+def _constant(value: int):
+    """A number written into the statement, not a parameter. psycopg prepares a statement run five times; its
+    generic plan then knows no limit and read a two-word search's posts from the GIN index (85 ms) instead of
+    walking the newest (40 ms). With the numbers (and the query, the kind, the audience) written in, the generic
+    plan is the custom one."""
+    return literal(value, literal_execute=True)
 
 
 def _union(statements):
@@ -397,13 +405,13 @@ def _counts_and_page(per_kind: dict, kind: str | None, sort: str, page: int, per
     if sort == "date":
         order = (desc(candidates.c.created_at), desc(candidates.c.id))
     else:
-        today = (utcnow().date() - _EPOCH).days
+        today = _constant((utcnow().date() - _EPOCH).days)
         recency = 1.0 / (1.0 + (today - candidates.c.day) / RECENCY_DAYS)
         order = (desc(candidates.c.relevance * case((candidates.c.day > today, 1.0), else_=recency)),
                  desc(candidates.c.id))
     shown = (select(candidates.c.id, candidates.c.kind, candidates.c.object_id,
                     func.row_number().over(order_by=order).label("position"))
-             .order_by(*order).limit(per_page).offset((page - 1) * per_page))
+             .order_by(*order).limit(_constant(per_page)).offset(_constant((page - 1) * per_page)))
     if kind:
         shown = shown.where(candidates.c.kind == kind)
     shown = shown.subquery("shown")
