@@ -299,8 +299,13 @@ def _seen(user, kind: str):
 
 
 def _authors(*conditions):
-    return _among(select(User.id).join(Organisation, User.organisation_id == Organisation.id).where(*conditions),
-                  SearchDocument.author_id)
+    """SQL condition on SearchDocument: written by someone of the organisations that meet `conditions`. An IN
+    over these people (a few hundred of a Land) is hashed once; checked per document (_among), PostgreSQL read
+    every match of a common word from the GIN index first (750 ms at a million posts). "+ 0" keeps PostgreSQL off
+    the author index, which holds every kind: for thread titles it read the 67,000 posts of a Land's people
+    (190 ms)."""
+    people = select(User.id).join(Organisation, User.organisation_id == Organisation.id).where(*conditions)
+    return (SearchDocument.author_id + 0).in_(people)
 
 
 def _filtered(kind: str, filters: Filters) -> list | None:
@@ -343,12 +348,14 @@ def _filtered(kind: str, filters: Filters) -> list | None:
         by_kind = {
             "post": lambda: _authors(Organisation.land == land),
             "thread": lambda: _authors(Organisation.land == land),
-            "idea": lambda: _among(select(Idea.id).join(Organisation, Idea.organisation_id == Organisation.id)
+            # IN, hashed once (the ideas, events and organisations of one Land are a sixteenth of their table);
+            # checked per document, a common word's ideas took 300 ms
+            "idea": lambda: ids.in_(select(Idea.id).join(Organisation, Idea.organisation_id == Organisation.id)
                                     .where(Organisation.land == land)),
-            "event": lambda: _among(select(Event.id).where(Event.land == land)),
-            "document": lambda: _among(select(EventAttachment.id).join(Event, EventAttachment.event_id == Event.id)
+            "event": lambda: ids.in_(select(Event.id).where(Event.land == land)),
+            "document": lambda: ids.in_(select(EventAttachment.id).join(Event, EventAttachment.event_id == Event.id)
                                         .where(Event.land == land)),
-            "organisation": lambda: _among(select(Organisation.id).where(Organisation.land == land)),
+            "organisation": lambda: ids.in_(select(Organisation.id).where(Organisation.land == land)),
         }
         conditions.append(by_kind[kind]())
     if filters.organisation_id is not None:
