@@ -141,7 +141,7 @@ def seed(app, *, posts: int, ideas: int, events: int) -> None:
     from forum.accounts.services import hash_password
     from forum.clock import utcnow
     from forum.discussion import monthly
-    from forum.discussion.models import Board, Post, Thread
+    from forum.discussion.models import Board
     from forum.events.models import Event
     from forum.extensions import db
     from forum.ideas.models import IDEA_STATUSES, Idea
@@ -162,14 +162,16 @@ def seed(app, *, posts: int, ideas: int, events: int) -> None:
                              "region": f"Region {i % 40}", "jobcenter_type": "ge" if i % 4 else "zkt",
                              "created_at": now} for i in range(1, 301)])
         password_hash = hash_password(PASSWORD)
-        bulk(User, [{"id": i, "email": f"person{i}@jc-bench-{1 + i % 300}.example", "display_name": f"Person {i}",
-                     "function": "Integrationsfachkraft", "organisation_id": 1 + i % 300,
-                     "role": {1: "admin", MODERATOR: "moderator"}.get(i, "member"), "status": "active",
-                     "status_reason": "", "password_hash": password_hash, "language": "de",
-                     "totp_secret": TOTP_SECRET if i in (1, MODERATOR) else None,
-                     "second_factor_at": now if i in (1, MODERATOR) else None,
-                     "created_at": now, "terms_accepted_at": now, "email_confirmed_at": now, "approved_at": now}
-                    for i in range(1, users + 1)])
+        # by table: the rows name columns (display_name), whatever the model calls its attributes
+        bulk(User.__table__, [{
+            "id": i, "email": f"person{i}@jc-bench-{1 + i % 300}.example", "display_name": f"Person {i}",
+            "function": "Integrationsfachkraft", "organisation_id": 1 + i % 300,
+            "role": {1: "admin", MODERATOR: "moderator"}.get(i, "member"), "status": "active",
+            "status_reason": "", "password_hash": password_hash, "language": "de",
+            "totp_secret": TOTP_SECRET if i in (1, MODERATOR) else None,
+            "second_factor_at": now if i in (1, MODERATOR) else None,
+            "created_at": now, "terms_accepted_at": now, "email_confirmed_at": now, "approved_at": now}
+            for i in range(1, users + 1)])
         bulk(Board, [{"id": i, "title": f"Fachforum {noun[0]}", "description": "", "position": i, "created_at": now}
                      for i, noun in enumerate(NOUNS[:12], start=1)])
 
@@ -201,50 +203,66 @@ def seed(app, *, posts: int, ideas: int, events: int) -> None:
                 "updated_at": created, "last_activity_at": created})
         bulk(Idea, idea_rows)
 
-        # Threads: 85 % of the posts in Fachforum threads of about 20 posts, 10 % under ideas, 5 % under events.
-        threads, thread_id = [], 1
-        board_posts, idea_posts = posts * 85 // 100, posts // 10
-        board_threads = max(1, board_posts // 20)
-        for i in range(board_threads):
-            threads.append({"id": thread_id, "title": writer.title(), "board_id": 1 + i % 12, "created_at": past(),
-                            "created_by_id": 1 + rnd.randrange(users), "lock_reason": "",
-                            "post_count": board_posts // board_threads + (i < board_posts % board_threads)})
-            thread_id += 1
-        for idea in idea_rows:
-            threads.append({"id": thread_id, "title": idea["title"], "idea_id": idea["id"],
-                            "created_at": idea["created_at"], "lock_reason": "",
-                            "post_count": idea_posts // ideas + (idea["id"] <= idea_posts % ideas)})
-            thread_id += 1
-        event_posts = posts - board_posts - idea_posts
-        for event in event_rows:
-            threads.append({"id": thread_id, "title": event["title"], "event_id": event["id"],
-                            "created_at": event["starts_at"] - timedelta(days=30), "lock_reason": "",
-                            "post_count": event_posts // events + (event["id"] <= event_posts % events)})
-            thread_id += 1
-        for thread in threads:
-            thread["last_activity_at"] = thread["created_at"]
-            for key in ("board_id", "idea_id", "event_id", "created_by_id"):
-                thread.setdefault(key, None)
-        bulk(Thread, threads)
-        rows, post_id = [], 1
-        for thread in threads:
-            created = thread["created_at"]
-            for number in range(1, thread["post_count"] + 1):
-                created = min(now, created + timedelta(minutes=rnd.randint(5, 3000)))
-                text, fate = writer.text(), rnd.random()
-                rows.append({"id": post_id, "thread_id": thread["id"], "number": number,
-                             "author_id": 1 + rnd.randrange(users), "body_source": text, "body_html": html(text),
-                             "created_at": created, "version": 1, "hidden_reason": "insult" if fate < 0.03 else "",
-                             "hidden_note": "", "hidden_at": created if fate < 0.03 else None,
-                             "withdrawn_at": created if 0.03 <= fate < 0.04 else None})
-                post_id += 1
-                if len(rows) >= BATCH:
-                    db.session.execute(insert(Post), rows)
-                    rows.clear()
-        if rows:
-            db.session.execute(insert(Post), rows)
+        discussions(posts, boards=range(1, 13), idea_rows=idea_rows, event_rows=event_rows, users=users,
+                    now=now, past=past, writer=writer, rnd=rnd)
         monthly.rebuild()  # posts per person and month, as the services count them (the statistics read them)
         db.session.commit()
+
+
+def discussions(posts: int, *, boards, idea_rows: list[dict], event_rows: list[dict], users: int, now, past,
+                writer: Writer, rnd: random.Random, first_thread: int = 1, first_post: int = 1) -> None:
+    """Threads and `posts` posts in bulk: 85 % in Fachforum threads of about 20 posts (over the board ids
+    `boards`, begun `past()`), 10 % under the ideas and 5 % under the events (one thread each, of the rows
+    inserted before); a few % hidden or withdrawn; each post some minutes to two days after the one before
+    (never after `now`). Also bench/run.py --posts seeds with it."""
+    from sqlalchemy import insert
+
+    from forum.discussion.models import Post, Thread
+    from forum.extensions import db
+
+    boards = list(boards)
+    threads, thread_id = [], first_thread
+    board_posts, idea_posts = posts * 85 // 100, posts // 10
+    board_threads = max(1, board_posts // 20)
+    for i in range(board_threads):
+        threads.append({"id": thread_id, "title": writer.title(), "board_id": boards[i % len(boards)],
+                        "created_at": past(), "created_by_id": 1 + rnd.randrange(users), "lock_reason": "",
+                        "post_count": board_posts // board_threads + (i < board_posts % board_threads)})
+        thread_id += 1
+    for i, idea in enumerate(idea_rows):
+        threads.append({"id": thread_id, "title": idea["title"], "idea_id": idea["id"],
+                        "created_at": idea["created_at"], "lock_reason": "",
+                        "post_count": idea_posts // len(idea_rows) + (i < idea_posts % len(idea_rows))})
+        thread_id += 1
+    event_posts = posts - board_posts - idea_posts
+    for i, event in enumerate(event_rows):
+        threads.append({"id": thread_id, "title": event["title"], "event_id": event["id"],
+                        "created_at": event["starts_at"] - timedelta(days=30), "lock_reason": "",
+                        "post_count": event_posts // len(event_rows) + (i < event_posts % len(event_rows))})
+        thread_id += 1
+    for thread in threads:
+        thread["last_activity_at"] = thread["created_at"]
+        for key in ("board_id", "idea_id", "event_id", "created_by_id"):
+            thread.setdefault(key, None)
+    for start in range(0, len(threads), BATCH):
+        db.session.execute(insert(Thread), threads[start:start + BATCH])
+    rows, post_id = [], first_post
+    for thread in threads:
+        created = thread["created_at"]
+        for number in range(1, thread["post_count"] + 1):
+            created = min(now, created + timedelta(minutes=rnd.randint(5, 3000)))
+            text, fate = writer.text(), rnd.random()
+            rows.append({"id": post_id, "thread_id": thread["id"], "number": number,
+                         "author_id": 1 + rnd.randrange(users), "body_source": text, "body_html": html(text),
+                         "created_at": created, "version": 1, "hidden_reason": "insult" if fate < 0.03 else "",
+                         "hidden_note": "", "hidden_at": created if fate < 0.03 else None,
+                         "withdrawn_at": created if 0.03 <= fate < 0.04 else None})
+            post_id += 1
+            if len(rows) >= BATCH:
+                db.session.execute(insert(Post), rows)
+                rows.clear()
+    if rows:
+        db.session.execute(insert(Post), rows)
 
 
 def reindex(app) -> tuple[float, dict[str, int]]:
