@@ -413,6 +413,16 @@ def test_profile_edit_refuses_an_empty_name_and_keeps_the_other_input(member_cli
     assert 'value="Teamleitung"' in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("name", ["ehemaliges Mitglied", "  Former   MEMBER "])
+def test_nobody_may_take_the_name_deleted_accounts_are_shown_with(member_client, member, name):
+    response = member_client.post("/accounts/profile", data={"display_name": name, "function": "Teamleitung",
+                                                              "language": "de"})
+    assert "Dieser Name ist für gelöschte Konten reserviert." in text_of(response)
+    assert 'value="Teamleitung"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert member.display_name != name
+
+
 def test_language_switch_in_the_header_works_before_and_after_login(client, member):
     client.post("/language", data={"language": "en", "next": "/accounts/login"})
     assert '<html lang="en"' in client.get("/accounts/login").get_data(as_text=True)

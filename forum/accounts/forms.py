@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from zxcvbn import zxcvbn
 
 from forum.forms import FilterForm, Form, choices, search_field
-from forum.accounts.models import LANGUAGE_LABELS, ROLE_LABELS, STATUS_LABELS
+from forum.accounts.models import FORMER_MEMBER, FORMER_MEMBER_LABEL, LANGUAGE_LABELS, ROLE_LABELS, STATUS_LABELS
 from forum.notifications.models import EMAIL_PREFERENCE_LABELS
 
 MIN_PASSWORD_LENGTH = 12
@@ -33,6 +34,22 @@ def _email_field(label=None):
 PROGRAMME_WORDS = ("jobcenter", "netzwerke", "netzwerk", "abc", "extranet", "servicestelle", "sgb", "bundesprogramm",
                    "programm", "bmas", "dialog", "ideenboerse", "ideenbörse", "passwort", "password")
 ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not weak for that reason alone
+
+
+def _not_the_former_member(form, field) -> None:
+    """Deleted accounts are shown as "ehemaliges Mitglied" / "former member": nobody may pass as one."""
+    with force_locale("en"):
+        reserved = {FORMER_MEMBER.casefold(), str(FORMER_MEMBER_LABEL).casefold()}
+    if " ".join((field.data or "").split()).casefold() in reserved:
+        raise ValidationError(_l("Dieser Name ist für gelöschte Konten reserviert. Bitte geben Sie Ihren Namen an."))
+
+
+def _name_field():
+    return StringField(_l("Vor- und Nachname"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihren Namen an.")),
+        Length(max=120, message=_l("Der Name darf höchstens 120 Zeichen lang sein.")),
+        _not_the_former_member,
+    ], render_kw={"autocomplete": "name"})
 
 
 def context_words(*texts: str | None) -> list[str]:
@@ -92,10 +109,7 @@ class LoginForm(Form):
 
 class RegistrationForm(Form):
     email = _email_field(_l("Dienstliche E-Mail-Adresse"))
-    display_name = StringField(_l("Vor- und Nachname"), validators=[
-        DataRequired(_l("Bitte geben Sie Ihren Namen an.")),
-        Length(max=120, message=_l("Der Name darf höchstens 120 Zeichen lang sein.")),
-    ], render_kw={"autocomplete": "name"})
+    display_name = _name_field()
     function = StringField(_l("Funktion"), validators=[
         DataRequired(_l("Bitte geben Sie Ihre Funktion an, z. B. Integrationsfachkraft.")),
         Length(max=120, message=_l("Die Funktion darf höchstens 120 Zeichen lang sein.")),
@@ -163,10 +177,7 @@ class ChangePasswordForm(_AccountPasswordForm):
 
 
 class ProfileForm(Form):
-    display_name = StringField(_l("Vor- und Nachname"), validators=[
-        DataRequired(_l("Bitte geben Sie Ihren Namen an.")),
-        Length(max=120, message=_l("Der Name darf höchstens 120 Zeichen lang sein."))],
-        render_kw={"autocomplete": "name"})
+    display_name = _name_field()
     function = StringField(_l("Funktion"), validators=[
         DataRequired(_l("Bitte geben Sie Ihre Funktion an, z. B. Integrationsfachkraft.")),
         Length(max=120, message=_l("Die Funktion darf höchstens 120 Zeichen lang sein."))],
