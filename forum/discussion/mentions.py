@@ -39,10 +39,23 @@ class _Candidate:
 
 def link_mentions(source: str) -> tuple[str, list[User]]:
     """The source with every resolvable mention as a markdown link, and the people mentioned (each once)."""
+    candidates = _candidates(source)
+    if not candidates:
+        return source, []
+    people = _active_users_named({name for candidate in candidates for name in candidate.names})
     parts, position, mentioned = [], 0, []
-    for start, end, person in _resolved(source):
-        parts += [source[position:start], mention_of(person.stored_name, person.organisation_id)]
-        position = end
+    for candidate in candidates:
+        for name in candidate.names:
+            matches = people.get(name.casefold(), [])
+            if matches:
+                break
+        else:
+            continue
+        if len(matches) != 1:  # two people of that name: nobody is linked rather than the wrong one
+            continue
+        person = matches[0]
+        parts += [source[position:candidate.start], mention_of(person.stored_name, person.organisation_id)]
+        position = _mention_end(source, candidate, name)
         if person not in mentioned:
             mentioned.append(person)
     parts.append(source[position:])
@@ -56,10 +69,8 @@ def rename_mentions(source: str, name: str, new: str) -> str:
     for candidate in _candidates(source):
         if wanted not in (reading.casefold() for reading in candidate.names):
             continue
-        typed = source[candidate.start:candidate.end]
-        end = candidate.end if candidate.bracketed else candidate.start + 1 + _typed_length(typed[1:], name)
         parts += [source[position:candidate.start], f"@{new}"]
-        position = end
+        position = _mention_end(source, candidate, name)
     parts.append(source[position:])
     return "".join(parts)
 
@@ -67,28 +78,6 @@ def rename_mentions(source: str, name: str, new: str) -> str:
 def linked_mention(name: str, organisation_id: int) -> str:
     """How a mention of the person stands in a post's stored HTML: the name, linked to their organisation."""
     return markup.render(mention_of(name, organisation_id)).removeprefix("<p>").removesuffix("</p>")
-
-
-def _resolved(source: str) -> list[tuple[int, int, User]]:
-    """(start, end, person) of each mention in the source that names exactly one active person."""
-    candidates = _candidates(source)
-    if not candidates:
-        return []
-    people = _active_users_named({name for candidate in candidates for name in candidate.names})
-    found = []
-    for candidate in candidates:
-        for name in candidate.names:
-            matches = people.get(name.casefold(), [])
-            if matches:
-                break
-        else:
-            continue
-        if len(matches) != 1:  # two people of that name: nobody is linked rather than the wrong one
-            continue
-        typed = source[candidate.start:candidate.end]
-        end = candidate.end if candidate.bracketed else candidate.start + 1 + _typed_length(typed[1:], name)
-        found.append((candidate.start, end, matches[0]))
-    return found
 
 
 def _candidates(source: str) -> list[_Candidate]:
@@ -108,6 +97,14 @@ def _candidates(source: str) -> list[_Candidate]:
         if len(found) == MAX_MENTIONS:
             break
     return found
+
+
+def _mention_end(source: str, candidate: _Candidate, name: str) -> int:
+    """Where a mention read as `name` ends in the source: a bracketed one at its bracket, a plain one after the
+    name's words as typed (the rest of the words is text)."""
+    if candidate.bracketed:
+        return candidate.end
+    return candidate.start + 1 + _typed_length(source[candidate.start + 1:candidate.end], name)
 
 
 def _typed_length(typed: str, name: str) -> int:
