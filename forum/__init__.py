@@ -81,6 +81,7 @@ def _import_models() -> None:
     import forum.pages.models  # noqa: F401
     import forum.privacy.models  # noqa: F401
     import forum.search.models  # noqa: F401
+    import forum.storage  # noqa: F401  (StoredFile)
 
 
 def select_locale() -> str:

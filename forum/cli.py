@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from forum import demo, markup
+from forum import demo, markup, storage
 from forum.announcements import services as announcements
 from forum.announcements.models import Announcement
 from forum.accounts.forms import MIN_PASSWORD_LENGTH
@@ -28,7 +28,7 @@ from forum.extensions import db
 from forum.ideas.models import Idea
 from forum.ideas.terms import ensure_reference_terms
 from forum.notifications.mailing import send_digests as queue_digests
-from forum.notifications.outbox import deliver, pending_messages
+from forum.notifications.outbox import claim, deliver, pending_messages
 from forum.organisations.models import Organisation
 from forum.organisations.services import import_organisations
 from forum.pages.models import SitePage
@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(build_exports_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(move_files_command)
 
 
 @click.command("create-admin")
@@ -114,9 +115,14 @@ def import_organisations_command(csv_file: Path) -> None:
 @with_appcontext
 @click.option("--limit", default=100, show_default=True, help="Höchstens so viele Mails in diesem Lauf.")
 def send_mail(limit: int) -> None:
-    """Deliver pending mail from the outbox (SMTP, or files under instance/mail/ in development)."""
+    """Deliver pending mail from the outbox (SMTP, or files under instance/mail/ in development). Safe to run on
+    several servers at once: each message is claimed and the claim committed before it is sent."""
     sent = failed = 0
     for message in pending_messages(limit):
+        taken = claim(message)
+        db.session.commit()
+        if not taken:
+            continue  # another run has it
         if deliver(message):
             sent += 1
         else:
@@ -242,3 +248,18 @@ def purge_command() -> None:
     counts = purge()
     db.session.commit()
     click.echo("Gelöscht: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()) + ".")
+
+
+@click.command("move-files")
+@with_appcontext
+def move_files_command() -> None:
+    """Copy the documentation files and data copies kept in the folders (UPLOAD_DIR, EXPORT_DIR) into the
+    database, once, when an installation switches to FORUM_FILE_STORAGE=database. Files already there are
+    skipped; the folders stay as they are (remove them after checking the downloads)."""
+    if storage.storage() != "database":
+        click.echo("FORUM_FILE_STORAGE ist nicht „database“: nichts zu tun.", err=True)
+        sys.exit(1)
+    copied = storage.move_folders_into_database()
+    db.session.commit()
+    click.echo("In die Datenbank übernommen: " + ", ".join(f"{count} aus {storage.folder(area)}"
+                                                          for area, count in copied.items()) + ".")

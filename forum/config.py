@@ -64,8 +64,11 @@ class Config:
     REPORTS_PER_DAY = int(env("REPORTS_PER_DAY", "20") or 20)  # reports (Meldungen) per member in 24 hours
     RATELIMIT_BARRIER_REPORT = "5 per minute;20 per day"  # "Barriere melden" per client address (also anonymous)
 
-    # Event documentation files: checked by content, stored by a random name in UPLOAD_DIR (outside static/).
-    # With more than one app server, UPLOAD_DIR must be storage they share.
+    # Event documentation files (checked by content, stored by a random name) and the copies of members' data are
+    # kept by forum/storage.py in FILE_STORAGE: "database" (the default: the one store every app server already
+    # shares, committed and backed up with the rows) or "folder" (UPLOAD_DIR and EXPORT_DIR; with more than one
+    # app server those must be storage they share). `flask move-files` copies folder files into the database.
+    FILE_STORAGE = env("FILE_STORAGE", "database")
     UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)) or 20 * 1024 * 1024)
     UPLOAD_DIR: str | None = env("UPLOAD_DIR")
     # A whole request may carry one file of UPLOAD_MAX_BYTES plus the form around it.
@@ -95,7 +98,7 @@ class Config:
     RESET_TOKEN_MAX_AGE = int(timedelta(hours=1).total_seconds())
 
     # Data protection (forum/privacy/): "Meine Daten herunterladen" builds a ZIP outside the request
-    # (`flask build-exports`) into EXPORT_DIR (instance/exports by default; shared storage with several servers);
+    # (`flask build-exports`) into FILE_STORAGE (with "folder": EXPORT_DIR, instance/exports by default);
     # the link works for EXPORT_VALID_DAYS days.
     EXPORT_DIR: str | None = env("EXPORT_DIR")
     EXPORT_VALID_DAYS = int(env("EXPORT_VALID_DAYS", "7") or 7)
@@ -159,6 +162,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = env("DATABASE_URL")
     if overrides:
         app.config.update(overrides)
+    if app.config["FILE_STORAGE"] not in ("database", "folder"):
+        raise RuntimeError(f"FORUM_FILE_STORAGE must be 'database' or 'folder', not {app.config['FILE_STORAGE']!r}")
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("EXPORT_DIR"):

@@ -1,5 +1,5 @@
-"""Event documentation: the markdown text and the files (type checked by content, size limit, stored outside
-static/, downloaded by members only with safe headers, deletion audited)."""
+"""Event documentation: the markdown text and the files (type checked by content, size limit, kept in the
+database or a folder outside static/, downloaded by members only with safe headers, deletion audited)."""
 from __future__ import annotations
 
 import io
@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from forum import storage
 from forum.events.attachments import detect_file_type
 from forum.events.models import EventAttachment
 from forum.extensions import db
+from forum.storage import StoredFile
 from forum.audit import AuditEntry
 from tests.factories import make_event
 from tests.helpers import text_of
@@ -101,9 +103,8 @@ def test_allowed_files_are_stored_outside_static_and_downloaded_with_safe_header
     assert response.headers["Location"] == f"/events/{event.id}/documentation"
     [attachment] = stored(event)
     assert attachment.filename == filename and attachment.content_type == content_type
-    path = uploads / attachment.stored_name
-    assert path.read_bytes() == data and "." not in attachment.stored_name
-    assert "static" not in str(path.resolve().relative_to(Path(uploads).resolve().parent))
+    assert storage.read("uploads", attachment.stored_name) == data and "." not in attachment.stored_name
+    assert not uploads.exists()  # the default storage is the database
 
     reader = client_as(member)
     assert filename in text_of(reader.get(f"/events/{event.id}"))
@@ -145,7 +146,7 @@ def test_disguised_or_wrong_files_are_refused_in_german(client_as, organiser, up
     response = upload(client_as(organiser), event, data, filename)
     assert response.status_code == 200
     assert message in text_of(response)
-    assert stored(event) == []
+    assert stored(event) == [] and db.session.scalar(select(StoredFile.name).limit(1)) is None
     assert not uploads.exists() or list(uploads.iterdir()) == []
 
 
@@ -189,13 +190,48 @@ def test_deleting_a_file_is_audited_and_removes_it(client_as, organiser, member,
     client = client_as(organiser)
     upload(client, event, PDF, "Folien.pdf")
     [attachment] = stored(event)
-    path = uploads / attachment.stored_name
+    assert storage.exists("uploads", attachment.stored_name)
     assert client_as(member).post(f"/events/{event.id}/attachments/{attachment.id}/delete").status_code == 403
     response = client.post(f"/events/{event.id}/attachments/{attachment.id}/delete")
     assert response.headers["Location"] == f"/events/{event.id}/documentation"
     assert "Die Datei „Folien.pdf“ wurde gelöscht." in text_of(client.get(response.headers["Location"]))
-    assert stored(event) == [] and not path.exists()
+    assert stored(event) == [] and not storage.exists("uploads", attachment.stored_name)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.attachment.delete"))
     assert entry.actor_id == organiser.id and entry.snapshot["filename"] == "Folien.pdf"
     assert "Folien.pdf" not in text_of(client.get(f"/events/{event.id}"))
     assert client.get(f"/events/{event.id}/attachments/{attachment.id}").status_code == 404
+
+
+def test_files_can_be_kept_in_a_folder_outside_static_instead(app, client_as, organiser, member, uploads,
+                                                               monkeypatch):
+    monkeypatch.setitem(app.config, "FILE_STORAGE", "folder")
+    event = make_event()
+    client = client_as(organiser)
+    upload(client, event, PNG, "Foto.png")
+    [attachment] = stored(event)
+    path = uploads / attachment.stored_name
+    assert path.read_bytes() == PNG and db.session.scalar(select(StoredFile.name).limit(1)) is None
+    assert "static" not in str(path.resolve().relative_to(Path(uploads).resolve().parent))
+    with client_as(member).get(f"/events/{event.id}/attachments/{attachment.id}") as download:
+        assert download.get_data() == PNG
+    client.post(f"/events/{event.id}/attachments/{attachment.id}/delete")
+    assert not path.exists()
+
+
+def test_move_files_copies_the_folder_files_into_the_database_once(app, client_as, organiser, uploads,
+                                                                  monkeypatch):
+    monkeypatch.setitem(app.config, "FILE_STORAGE", "folder")
+    event = make_event()
+    client = client_as(organiser)
+    upload(client, event, PDF, "Alt.pdf")
+    [attachment] = stored(event)
+    monkeypatch.setitem(app.config, "FILE_STORAGE", "database")
+    assert client.get(f"/events/{event.id}/attachments/{attachment.id}").status_code == 404
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["move-files"])
+    assert result.exit_code == 0 and f"1 aus {uploads}" in result.output
+    with client.get(f"/events/{event.id}/attachments/{attachment.id}") as download:
+        assert download.status_code == 200 and download.get_data() == PDF
+    assert f"0 aus {uploads}" in runner.invoke(args=["move-files"]).output  # already there
+    monkeypatch.setitem(app.config, "FILE_STORAGE", "folder")
+    assert runner.invoke(args=["move-files"]).exit_code == 1  # only into the database

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.notifications.models import OutboxMessage
-from forum.notifications.outbox import queue_mail
+from forum.notifications.outbox import CLAIM_LEASE, claim, pending_messages, queue_mail
 from tests.factories import make_user
 
 
@@ -26,6 +26,19 @@ def test_send_mail_writes_files_in_development_and_marks_them_sent(app, member, 
     assert "Guten Tag" in message.get_content()
     assert outbox(member.email)[-1].sent_at is not None
     assert "0 Mail(s) versendet" in app.test_cli_runner().invoke(args=["send-mail"]).output
+
+
+def test_a_message_claimed_by_one_run_is_left_alone_by_another(app, member, outbox):
+    queue_mail(member.email, "password_changed", user=member)
+    db.session.commit()
+    [message] = pending_messages()
+    assert claim(message) and not claim(message)  # a parallel run loses the conditional UPDATE
+    db.session.commit()
+    assert pending_messages() == []
+    assert "0 Mail(s) versendet" in app.test_cli_runner().invoke(args=["send-mail"]).output
+    message.next_attempt_at -= CLAIM_LEASE  # the claiming run died: after the lease the mail is due again
+    db.session.commit()
+    assert "1 Mail(s) versendet" in app.test_cli_runner().invoke(args=["send-mail"]).output
 
 
 def test_mail_is_written_in_the_recipients_language(member):

@@ -1,5 +1,6 @@
 """Documentation files of events: allowed types recognised by their content (magic bytes, OOXML package parts),
-stored by a random name outside static/, added and deleted with an audit entry."""
+kept by a random name in forum/storage.py (area "uploads"; never below static/), added and deleted with an audit
+entry."""
 from __future__ import annotations
 
 import io
@@ -8,13 +9,14 @@ import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from flask import current_app
 from flask_babel import format_decimal, gettext as _
 
 from forum.events.models import Event, EventAttachment
 from forum.events.services import EventError
+from forum import storage
 from forum.extensions import db
 from forum.audit import record
 from forum.search import index as search_index
@@ -111,22 +113,16 @@ def format_size(size: int) -> str:
 
 # --- storing and deleting ----------------------------------------------------------------------------------
 
-def upload_dir() -> Path:
-    """Where documentation files are kept (outside static/, never served directly)."""
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
-def attachment_path(attachment: EventAttachment) -> Path:
-    """The stored file of an attachment (its name is ours, random: no path from the upload reaches the disk)."""
-    return upload_dir() / attachment.stored_name
+def attachment_data(attachment: EventAttachment) -> bytes | None:
+    """The stored bytes of an attachment (its name is ours, random: no path from the upload is used), or None."""
+    return storage.read("uploads", attachment.stored_name)
 
 
 def attachment_text(attachment: EventAttachment) -> str:
     """The searchable text of a stored file ("" when it is gone or has none): for `flask reindex`."""
-    path = attachment_path(attachment)
-    if not path.is_file():
+    data = attachment_data(attachment)
+    if not data:
         return ""
-    data = path.read_bytes()
     return extract_text(data, detect_file_type(data) or "")
 
 
@@ -152,13 +148,11 @@ def add_attachment(event: Event, *, filename: str, stream, actor) -> EventAttach
         raise EventError(_("Der Inhalt der Datei (%(detected)s) passt nicht zur Endung %(extension)s. "
                            "Die Datei wurde nicht gespeichert.", detected=file_type.label, extension=extension))
     stored_name = secrets.token_hex(16)
-    directory = upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
     attachment = EventAttachment(event_id=event.id, filename=name, stored_name=stored_name,
                                  content_type=file_type.content_type, size=len(data), uploaded_by_id=actor.id)
     db.session.add(attachment)
     db.session.flush()
-    (directory / stored_name).write_bytes(data)
+    storage.save("uploads", stored_name, data)
     search_index.index_document(attachment, extract_text(data, detected))
     record(actor, "event.attachment.add", attachment,
            snapshot={"event_id": event.id, "title": event.title, "filename": name, "size": len(data)})
@@ -167,11 +161,10 @@ def add_attachment(event: Event, *, filename: str, stream, actor) -> EventAttach
 
 def delete_attachment(attachment: EventAttachment, *, actor) -> None:
     """Delete a documentation file (the row and the stored file); audited with its name and size."""
-    path = attachment_path(attachment)
     record(actor, "event.attachment.delete", attachment,
            snapshot={"event_id": attachment.event_id, "title": attachment.event.title,
                      "filename": attachment.filename, "size": attachment.size, "content_type": attachment.content_type})
     search_index.forget("document", attachment.id)
     db.session.delete(attachment)
-    db.session.flush()  # a database error stops us before the file is gone
-    path.unlink(missing_ok=True)
+    db.session.flush()  # a database error stops us before a file in a folder is gone
+    storage.remove("uploads", attachment.stored_name)

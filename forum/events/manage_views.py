@@ -2,6 +2,8 @@
 by members), follow-up threads."""
 from __future__ import annotations
 
+import io
+
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -102,12 +104,12 @@ def download(event_id: int, attachment_id: int):
     """A documentation file as a download under its original name, never shown inline by the browser."""
     attachment = _attachment(event_id, attachment_id)
     require(can_download_attachment(current_user, attachment))
-    path = attachments.attachment_path(attachment)
-    if not path.is_file():
-        current_app.logger.error("Attachment %s is missing its file %s", attachment.id, path)
+    data = attachments.attachment_data(attachment)
+    if data is None:
+        current_app.logger.error("Attachment %s is missing its file %s", attachment.id, attachment.stored_name)
         return render_template("errors/error.html", code=404, title=_("Datei nicht gefunden"),
                                message=_("Die Datei ist nicht mehr vorhanden.")), 404
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+    response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -1,4 +1,5 @@
-"""E-mail through the outbox: queue_mail() in the caller's transaction, deliver() from `send-mail`."""
+"""E-mail through the outbox: queue_mail() in the caller's transaction; `send-mail` claims each due message
+(claim()) and deliver()s it, so runs on several app servers at once send every mail once."""
 from __future__ import annotations
 
 import smtplib
@@ -10,13 +11,16 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from forum.clock import utcnow
 from forum.extensions import db
 from forum.notifications.models import OutboxMessage
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+# A claimed message is due again after this long: only when the run that claimed it died before recording the
+# delivery (SMTP's own timeout is 30 s).
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -75,6 +79,17 @@ def pending_messages(limit: int = 100) -> list[OutboxMessage]:
         .order_by(OutboxMessage.id)
         .limit(limit)
     ))
+
+
+def claim(message: OutboxMessage) -> bool:
+    """Take a due message for this run by a conditional UPDATE (of parallel runs exactly one wins it): its next
+    attempt moves CLAIM_LEASE ahead. The caller commits before delivering, so other runs see the claim."""
+    now = utcnow()
+    return db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+               OutboxMessage.next_attempt_at <= now)
+        .values(next_attempt_at=now + CLAIM_LEASE).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def deliver(message: OutboxMessage) -> bool:
