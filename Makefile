@@ -8,9 +8,19 @@ FLASK  := $(BIN)/flask --app forum
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install assets translations db seed serve extract-messages bench bench-search clean
+.PHONY: run run-debug test install assets translations db seed serve serve-debug extract-messages bench bench-search \
+	clean
+
+# gunicorn as in production. The embedded default keeps rate-limit counters in memory (memory://), which only one
+# process shares: so one worker with threads. With FORUM_RATELIMIT_STORAGE_URI=redis://… more workers are fine
+# (WORKERS=2); gunicorn.conf.py refuses several workers without it.
+WORKERS ?= 1
+THREADS ?= 4
 
 run: install assets translations db seed serve
+
+# The same with Flask's debug server (reloads on code changes, shows tracebacks in the browser).
+run-debug: install assets translations db seed serve-debug
 
 # In parallel on TEST_WORKERS pytest-xdist workers (each with its own databases and folders; see tests/conftest.py).
 # Serially: TEST_WORKERS=0, or PYTEST_ARGS="-p no:xdist" (then no -n is passed).
@@ -58,8 +68,12 @@ seed: db
 	$(FLASK) seed-demo --if-empty
 
 serve:
-	@echo "ABC-Extranet läuft auf http://$(HOST):$(PORT)/"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "ABC-Extranet läuft auf http://$(HOST):$(PORT)/ (gunicorn; mit Debug-Server: make run-debug)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile - wsgi:app
+
+serve-debug:
+	@echo "ABC-Extranet läuft auf http://$(HOST):$(PORT)/ (Debug-Server, nur für die Entwicklung)"
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache

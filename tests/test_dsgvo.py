@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from forum import permissions
+from forum import permissions, storage
 from forum.accounts.models import FORMER_MEMBER, User
 from forum.audit import ACTION_LABELS, AuditEntry, idea_snapshot, post_snapshot, record, user_snapshot
 from forum.clock import utcnow
@@ -27,7 +27,7 @@ from forum.moderation.models import Report
 from forum.notifications.following import follow
 from forum.notifications.models import Follow, Notification, OutboxMessage
 from forum.privacy.deletion import delete_account
-from forum.privacy.exports import (EXPORTED, NOT_EXPORTED, build_export, claim_next_export, export_path,
+from forum.privacy.exports import (EXPORTED, NOT_EXPORTED, build_export, claim_next_export, export_data,
                                    request_export)
 from forum.privacy.models import DataExport
 from forum.privacy.retention import purge
@@ -162,14 +162,14 @@ def test_nobody_but_the_member_downloads_their_export(app, client_as, role):
 def test_an_export_is_gone_after_it_expires_and_purge_deletes_the_file(app, client_as):
     member = make_user()
     export = built_export(member)
-    path = export_path(export)
-    assert path.is_file()
+    name = export.file_name
+    assert storage.exists("exports", name)
     export.expires_at = utcnow() - timedelta(minutes=1)
     db.session.flush()
     client = client_as(member)
     assert client.get(f"/privacy/export/{export.token}").status_code == 404
     assert purge()["expired_exports"] == 1
-    assert not path.exists() and fresh(DataExport, export.id).status == "expired"
+    assert not storage.exists("exports", name) and fresh(DataExport, export.id).status == "expired"
     assert "abgelaufen" in text_of(client.get("/accounts/profile"))
     assert purge()["expired_exports"] == 0
 
@@ -183,8 +183,8 @@ def test_build_exports_claims_each_request_once_and_a_second_run_builds_nothing(
     assert "2 Datenkopie(n) erstellt" in runner.invoke(args=["build-exports"]).output
     assert "0 Datenkopie(n) erstellt" in runner.invoke(args=["build-exports"]).output
     assert claim_next_export() is None
-    files = [export_path(export) for export in db.session.scalars(select(DataExport))]
-    assert len(files) == 2 and all(path.is_file() for path in files)
+    files = [export.file_name for export in db.session.scalars(select(DataExport))]
+    assert len(files) == 2 and all(storage.exists("exports", name) for name in files)
 
 
 def test_a_claimed_export_is_not_claimed_again_by_a_parallel_run(app):
@@ -219,7 +219,7 @@ def test_member_deletes_their_account_and_is_anonymised_everywhere(app, client_a
     follow(member, post.thread)
     make_notification(user=member)
     export = built_export(member)
-    file = export_path(export)
+    file = export.file_name
     email = member.email
     client = client_as(member)
     reader_client = client_as(reader)
@@ -252,7 +252,7 @@ def test_member_deletes_their_account_and_is_anonymised_everywhere(app, client_a
     assert "Praxisbericht" not in text_of(reader_client.get("/search/?q=Muster"))
     for model in (Follow, Notification, DataExport):
         assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == member.id)) == 0
-    assert not file.exists()
+    assert not storage.exists("exports", file)
     entry = audit("user.delete_self")[-1]
     assert entry.actor_id == member.id and "Erika" not in json.dumps(entry.snapshot) and email not in json.dumps(
         entry.snapshot)
@@ -445,6 +445,12 @@ def test_the_privacy_page_shows_the_configured_periods(app, client):
     assert "bleiben beim Jobcenter" in page
 
 
-def test_export_files_live_in_the_configured_folder(app):
+def test_export_files_live_in_the_database_or_the_configured_folder(app, monkeypatch):
     export = built_export(make_user())
-    assert Path(app.config["EXPORT_DIR"]) == export_path(export).parent
+    assert export_data(export)[:2] == b"PK" and not (Path(app.config["EXPORT_DIR"]) / export.file_name).exists()
+    monkeypatch.setitem(app.config, "FILE_STORAGE", "folder")
+    export = built_export(make_user())
+    path = Path(app.config["EXPORT_DIR"]) / export.file_name
+    assert path.read_bytes() == export_data(export)
+    delete_account(db.session.get(User, export.user_id), actor=db.session.get(User, export.user_id))
+    assert not path.exists()

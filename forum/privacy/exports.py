@@ -14,13 +14,13 @@ import secrets
 import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
 from forum.accounts.models import User
+from forum import storage
 from forum.audit import AuditEntry
 from forum.clock import utcnow
 from forum.discussion.models import Post, Thread
@@ -114,8 +114,9 @@ def downloadable_export(user, token: str) -> DataExport | None:
     return export
 
 
-def export_path(export: DataExport) -> Path:
-    return Path(current_app.config["EXPORT_DIR"]) / export.file_name
+def export_data(export: DataExport) -> bytes | None:
+    """The built ZIP of an export (kept by forum/storage.py, area "exports"), or None when there is none."""
+    return storage.read("exports", export.file_name) if export.file_name else None
 
 
 def claim_next_export() -> DataExport | None:
@@ -135,10 +136,8 @@ def claim_next_export() -> DataExport | None:
 def build_export(export: DataExport) -> None:
     """Write the ZIP of a claimed request, mark it ready until EXPORT_VALID_DAYS from now, notify the member."""
     user = db.session.get(User, export.user_id)
-    folder = Path(current_app.config["EXPORT_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
     file_name = secrets.token_hex(16) + ".zip"
-    (folder / file_name).write_bytes(export_zip(user))
+    storage.save("exports", file_name, export_zip(user))
     now = utcnow()
     export.status, export.file_name, export.ready_at = "ready", file_name, now
     export.expires_at = now + timedelta(days=current_app.config["EXPORT_VALID_DAYS"])
@@ -149,7 +148,7 @@ def build_export(export: DataExport) -> None:
 def delete_export_file(export: DataExport) -> None:
     """Remove the ZIP (if it is still there) and forget its name."""
     if export.file_name:
-        export_path(export).unlink(missing_ok=True)
+        storage.remove("exports", export.file_name)
     export.file_name = ""
 
 

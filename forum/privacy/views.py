@@ -16,7 +16,7 @@ from forum.forms import ConfirmForm, attempt
 from forum.permissions import can_delete_account, can_delete_own_account, can_request_data_export, require
 from forum.privacy import bp
 from forum.privacy.deletion import delete_account, is_last_admin
-from forum.privacy.exports import downloadable_export, export_path, exports_of, posts_count, request_export
+from forum.privacy.exports import downloadable_export, export_data, exports_of, posts_count, request_export
 from forum.privacy.forms import DeleteAccountForm, DeleteOwnAccountForm
 from forum.privacy.retention import retention_periods
 
@@ -53,11 +53,12 @@ def request_data_export():
 def download_export(token: str):
     """The ZIP, only for the member it belongs to and only until it expires; everyone else gets 404."""
     export = downloadable_export(current_user, token)
-    if export is None or not export_path(export).is_file():
+    data = export_data(export) if export is not None else None
+    if data is None:
         abort(404)
     day = to_berlin(export.ready_at).date().isoformat()
     # Read at once (a copy is small): werkzeug's file wrapper would stay open when a client drops the download.
-    response = send_file(io.BytesIO(export_path(export).read_bytes()), mimetype="application/zip", as_attachment=True,
+    response = send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                          download_name=f"abc-extranet-meine-daten-{day}.zip", max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
