@@ -48,6 +48,9 @@ class Config:
     RATELIMIT_ENABLED = True
     # Counters in memory are per worker: with more than one worker (or server) they must live in Redis.
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or env("RATELIMIT_STORAGE_URL") or "memory://"
+    # The prefix of the counters' keys in Redis (rate limits and the login throttle): installations sharing one
+    # Redis (production and staging, the tests) each give their own.
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": env("RATELIMIT_KEY_PREFIX", "LIMITS")}
     # How many reverse proxies in front of the app append to X-Forwarded-For / set X-Forwarded-Proto. Only
     # these are believed (werkzeug's ProxyFix), so behind one proxy every client has its own address and rate
     # limit bucket, and a client cannot choose its address by sending the header itself. 0: no proxy.
