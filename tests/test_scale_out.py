@@ -14,6 +14,7 @@ import http.cookiejar
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -214,6 +215,8 @@ def login(browser: Browser, base: str, email: str, password: str = PASSWORD) -> 
 def test_two_app_servers_on_one_database_and_one_redis_act_as_one(tmp_path_factory):
     started = time.monotonic()
     redis = redis_client()
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        skip_or_fail("the backup test needs pg_dump and pg_restore (postgresql-client)")
     url = scale_database_url()
     folder = tmp_path_factory.mktemp("scale")
     prefix = f"scale-{secrets.token_hex(6)}"
