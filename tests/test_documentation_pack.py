@@ -54,6 +54,12 @@ def _structure(reader: PdfReader) -> set[str]:
     return found
 
 
+def _fonts(reader: PdfReader) -> set[str]:
+    """The names of the fonts the PDF's pages use (without the subset prefix)."""
+    return {str(font.get_object()["/BaseFont"]).split("+")[-1] for page in reader.pages
+            for font in page["/Resources"].get("/Font", {}).values()}
+
+
 def _held_event(*, title="Werkstattgespräch Schuldnerberatung", attendees=2, ideas=1, pinned=1, report=True,
                 published=True, starts_at=None):
     """A held event with attendance (registered people present, one absent, a walk-in), a closing report, a
@@ -122,6 +128,7 @@ def test_member_downloads_a_tagged_pdf_with_the_pack_and_no_names(client_as, mem
     assert reader.metadata.title == f"Dokumentation: {event.title}"
     assert {"/H1", "/H2", "/H3", "/L", "/P", "/Link"} <= _structure(reader), "real headings, lists and links"
     assert re.search(r"\b1 / \d+\b", text), "page numbers"
+    assert {"Fira-Sans", "Fira-Sans-Bold", "Fira-Sans-Semi-Bold"} <= _fonts(reader), _fonts(reader)
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.documentation_pack")) is None
 
 
