@@ -45,6 +45,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")
 
+    # werkzeug's scrypt (N=32768, r=8, p=1): slow on purpose. A stored hash names its own parameters, so a change
+    # here applies to passwords set from then on.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     RATELIMIT_ENABLED = True
     # Counters in memory are per worker: with more than one worker (or server) they must live in Redis.
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or env("RATELIMIT_STORAGE_URL") or "memory://"
@@ -138,6 +142,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SERVER_NAME = None
     ACCOUNT_ANSWER_FLOOR = 0.0
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, 32 times cheaper: thousands of logins in the suite
 
 
 class ProductionConfig(Config):

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from forum.accounts.models import User
 from forum.clock import utcnow
+from forum.config import TestingConfig
 from forum.extensions import db
 from forum.organisations.models import Organisation, OrganisationDomain
 
@@ -15,8 +16,8 @@ PASSWORD = "Heftklammer-Ampel-Wolke-42"
 # The authenticator secret of every account made with a second factor (moderators and admins by default), so a
 # test logs in through the code step with pyotp.TOTP(TOTP_SECRET).now().
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-# Hashing is slow on purpose; the factories share one hash of PASSWORD.
-PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")
+# Hashing is slow on purpose; the factories share one hash of PASSWORD, as cheap as the testing configuration's.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method=TestingConfig.PASSWORD_HASH_METHOD)
 _numbers = itertools.count(1)
 
 

@@ -256,6 +256,16 @@ def test_registration_hashes_a_password_for_known_and_unknown_addresses_alike(cl
     assert len(calls) == 2  # the same work either way: timing does not reveal an account
 
 
+def test_passwords_are_hashed_with_full_strength_scrypt_outside_the_tests(app, client, monkeypatch):
+    from forum.accounts import services
+    from forum.config import ProductionConfig
+
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", ProductionConfig.PASSWORD_HASH_METHOD)
+    assert services.hash_password(PASSWORD).startswith("scrypt:32768:8:1$")
+    # an unknown address is checked against a hash as strong, so it takes as long as a known one
+    assert services._dummy_hash().startswith("scrypt:32768:8:1$")
+
+
 # --- login --------------------------------------------------------------------------------------------------
 
 def test_wrong_password_and_unknown_address_get_the_same_answer(client, member):

@@ -19,8 +19,16 @@ from forum.notifications.outbox import absolute_url as _link, queue_mail, render
 from forum.organisations.models import Organisation
 from forum.queries import contains
 
-# A hash to compare against when the e-mail is unknown, so a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
+def _dummy_hash() -> str:
+    """A hash to compare against when the e-mail is unknown, so a login takes as long either way (made with the
+    configured method, once per method)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("timing-equaliser-not-a-password", method=method)
+    return _DUMMY_HASHES[method]
+
+
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def normalise_email(email: str) -> str:
@@ -33,8 +41,8 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def hash_password(password: str) -> str:
-    """scrypt (werkzeug's default), salted."""
-    return generate_password_hash(password, method="scrypt")
+    """Salted scrypt with the strength of PASSWORD_HASH_METHOD (werkzeug's default in production)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 # --- tokens in e-mailed links -------------------------------------------------------------------------------
@@ -174,7 +182,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with this address and password, whatever their status; None otherwise (same time either way)."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
@@ -233,7 +241,7 @@ def request_password_reset(email: str) -> bool:
     user = find_user_by_email(email)
     can_reset = user is not None and user.status in ("active", "pending")
     recipient = user if can_reset else User(id=0, email=normalise_email(email), display_name="", language="de",
-                                            password_hash=_DUMMY_HASH)
+                                            password_hash=_dummy_hash())
     subject, body = render_mail("reset_password", language=recipient.language, user=recipient,
                                 reset_url=_link("accounts.reset_password", token=make_reset_token(recipient)),
                                 valid_minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
