@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .PHONY: run run-debug test install assets translations db seed serve serve-debug extract-messages bench bench-search \
-	clean
+	bench-throughput clean
 
 # gunicorn as in production. The embedded default keeps rate-limit counters in memory (memory://), which only one
 # process shares: so one worker with threads. With FORUM_RATELIMIT_STORAGE_URI=redis://… more workers are fine
@@ -81,6 +81,12 @@ clean:
 # Seeds 5,000 users into a throw-away database, serves under gunicorn, prints p50/p95 per page against budgets.
 bench: install assets translations
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Each page's requests/s as a ratio to a bare Flask page serving the thread's HTML from one query (bench/bare.py),
+# with wrk (apt-get install wrk), 4 connections, 2 gunicorn workers; p99 and memory per worker. PostgreSQL with
+# FORUM_BENCH_DATABASE_URL (an empty database, or THROUGHPUT_ARGS="--no-seed" for a seeded one); --posts 1000000.
+bench-throughput: install assets translations
+	$(BIN)/python bench/throughput.py $(THROUGHPUT_ARGS)
 
 # The search with 1,000,000 posts (SEARCH_BENCH_ARGS="--posts 100000" for a quick run; PostgreSQL with
 # FORUM_BENCH_DATABASE_URL pointing to an empty database).

@@ -62,6 +62,7 @@ BUDGETS = {
 }
 
 
+MEMBER, MODERATOR = 3, 2  # user ids besides the admin (1), as in bench/search.py
 IDS = {"organisation": 1, "event": 1, "idea": 1, "board": 1, "thread": 10_000, "reported_post": 1}  # what seed() made
 
 
@@ -100,9 +101,10 @@ def seed(database_url: str, users: int, posts: int = 0) -> dict[str, int]:
             status = "pending" if i % 20 == 0 else "active"
             rows.append({"id": i, "email": f"person{i}@jc-bench-{organisation}.example", "display_name": f"Person {i}",
                          "function": "Integrationsfachkraft", "organisation_id": organisation,
-                         "role": "admin" if i == 1 else "member", "status": status, "status_reason": "",
-                         "password_hash": password_hash, "language": "de",
-                         "totp_secret": TOTP_SECRET if i == 1 else None, "second_factor_at": now if i == 1 else None,
+                         "role": {1: "admin", MODERATOR: "moderator"}.get(i, "member"), "status": status,
+                         "status_reason": "", "password_hash": password_hash, "language": "de",
+                         "totp_secret": TOTP_SECRET if i in (1, MODERATOR) else None,
+                         "second_factor_at": now if i in (1, MODERATOR) else None,
                          "created_at": now, "terms_accepted_at": now, "email_confirmed_at": now,
                          "approved_at": now if status == "active" else None})
         db.session.execute(insert(User.__table__), rows)  # by table: the rows name columns, not attributes
@@ -193,11 +195,12 @@ def seed_discussions_and_reports(users: int, now) -> dict[str, int]:
                 "last_activity_at": now - timedelta(minutes=i), "pinned_at": now if i % 100 == 0 else None,
                 "post_count": 1000 if i == 0 else 2, "lock_reason": ""} for i in range(500)]
     db.session.execute(insert(Thread), threads)
-    posts, post_id = [], 1
+    posts, post_id, texts = [], 1, post_texts()
     for thread in threads:
         for number in range(1, thread["post_count"] + 1):
+            source, html = texts[post_id % len(texts)]
             posts.append({"id": post_id, "thread_id": thread["id"], "number": number, "author_id": 1 + post_id % users,
-                          "body_source": "Text", "body_html": "<p>Text mit <strong>Markdown</strong></p>",
+                          "body_source": source, "body_html": html,
                           "created_at": now, "version": 1, "hidden_reason": "insult" if post_id % 10 == 0 else "",
                           "hidden_note": "", "hidden_at": now if post_id % 10 == 0 else None,
                           "pinned_at": now if post_id in (1, 500) else None})
@@ -213,6 +216,25 @@ def seed_discussions_and_reports(users: int, now) -> dict[str, int]:
          "snapshot": {"thread": "Frage 0", "number": 1 + i % 1000, "author": "Person", "text": "Text"}}
         for i in range(5000)])
     return {"board": 1, "thread": first_thread, "reported_post": 1}
+
+
+def post_texts(count: int = 50) -> list[tuple[str, str]]:
+    """`count` realistic German markdown posts (source, stored HTML): paragraphs of bench/search.py's sentences,
+    now and then a list, bold words or a link; about 2 KB of HTML each, rendered as a post is when written."""
+    from search import Writer  # bench/search.py imports this module
+
+    from forum.markup import render
+
+    writer, texts = Writer(seed=5), []
+    for _ in range(count):
+        paragraphs = [writer.text((2, 5)) for _ in range(writer.random.randint(2, 4))]
+        if writer.random.random() < 0.4:
+            paragraphs.insert(1, "\n".join(f"- **{writer.noun()}**: {writer.sentence()}" for _ in range(3)))
+        if writer.random.random() < 0.3:
+            paragraphs.append(f"Mehr dazu: https://www.arbeitsagentur.de/{writer.noun().lower()}")
+        source = "\n\n".join(paragraphs)
+        texts.append((source, render(source)))
+    return texts
 
 
 def free_port() -> int:
