@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from forum.clock import utcnow
+from forum.config import Config
 from forum.events.models import EventAttachment
 from forum.extensions import db
 from forum.notifications.models import OutboxMessage
@@ -121,6 +122,16 @@ class Browser:
                 return error.code, error.read()
 
 
+def shared_cache_settings() -> dict:
+    """The page cache's settings for both servers: Redis, under this run's prefix. Until the extranet has a cache
+    (forum/config.py without CACHE_* settings) there is nothing to share."""
+    settings = sorted(name for name in vars(Config) if name.startswith("CACHE_"))
+    assert not settings, (
+        f"forum/config.py has a cache now ({', '.join(settings)}): give both servers its Redis settings here, so "
+        "the check that B never shows a stale page after a change through A covers it")
+    return {}
+
+
 def start_server(port: int, env: dict, log: Path) -> subprocess.Popen:
     """gunicorn as `make run` starts it, one worker (light), reading gunicorn.conf.py like production."""
     with log.open("wb") as output:
@@ -210,6 +221,14 @@ def login(browser: Browser, base: str, email: str, password: str = PASSWORD) -> 
     return browser.post(f"{base}/accounts/login", f"{base}/accounts/login", {"email": email, "password": password})
 
 
+def answered(expected: int, answer: tuple[int, bytes]) -> bytes:
+    """The page of an answer that must have this status (else the failure shows what came instead)."""
+    status, page = answer
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.decode(errors="replace")))
+    assert status == expected, f"{status} instead of {expected}: {text[:1500]}"
+    return page
+
+
 # --- the test ------------------------------------------------------------------------------------------------
 
 def test_two_app_servers_on_one_database_and_one_redis_act_as_one(tmp_path_factory):
@@ -225,7 +244,7 @@ def test_two_app_servers_on_one_database_and_one_redis_act_as_one(tmp_path_facto
     env.update({"FORUM_CONFIG": "development", "FORUM_DATABASE_URL": url, "FORUM_SECRET_KEY": secrets.token_hex(32),
                 "FORUM_RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:6379/{REDIS_DB}",
                 "FORUM_RATELIMIT_KEY_PREFIX": prefix, "FORUM_MAIL_DIR": str(mail_dir),
-                "FORUM_FILE_STORAGE": "database"})
+                "FORUM_FILE_STORAGE": "database", **shared_cache_settings()})
     per_server = {name: {**env, "FORUM_UPLOAD_DIR": str(folder / f"uploads-{name}"),  # never shared: if a file
                          "FORUM_EXPORT_DIR": str(folder / f"exports-{name}")}  # went there, B would not find it
                   for name in "ab"}
@@ -242,7 +261,7 @@ def test_two_app_servers_on_one_database_and_one_redis_act_as_one(tmp_path_facto
 
         # A login on A is a session on B (cookie signed with the shared key, its UserSession row in the database).
         member = Browser()
-        assert login(member, a, data["member"])[0] == 302
+        answered(302, login(member, a, data["member"]))
         status, page = member.get(f"{b}/discussion/{data['thread']}")
         assert status == 200 and b"Die erste Fassung des Beitrags." in page
         assert Browser().get(f"{b}/discussion/{data['thread']}")[0] == 302  # without the cookie: to the login
@@ -257,7 +276,7 @@ def test_two_app_servers_on_one_database_and_one_redis_act_as_one(tmp_path_facto
 
         # A file uploaded through A downloads byte for byte through B (neither has it on its disk).
         organiser = Browser()
-        assert login(organiser, b, data["organiser"])[0] == 302
+        answered(302, login(organiser, b, data["organiser"]))
         documentation = f"/events/{data['event']}/documentation"
         status, _page = organiser.post(f"{a}{documentation}", f"{a}/events/{data['event']}/attachments", {},
                                        files={"file": ("Fotoprotokoll.png", PNG)})
@@ -272,17 +291,15 @@ def test_two_app_servers_on_one_database_and_one_redis_act_as_one(tmp_path_facto
         # sixth try is paused, even with the right password (each server alone saw fewer than 5).
         stranger = Browser()
         for base in (a, b, a, b, a):
-            assert login(stranger, base, data["paused"], "falsch-falsch-falsch")[0] == 200
-        status, page = login(stranger, b, data["paused"])
-        assert status == 429 and "Zu viele falsche Passwörter".encode() in page
+            answered(200, login(stranger, base, data["paused"], "falsch-falsch-falsch"))
+        assert "Zu viele falsche Passwörter".encode() in answered(429, login(stranger, b, data["paused"]))
 
         # The per-address login limit (10 a minute) is one count too: 8 login POSTs so far (4 on A, 4 on B),
         # the ninth and tenth pass, the eleventh is refused — on whichever server.
         for base in (a, b):
-            assert login(stranger, base, "niemand@scale.example", "falsch-falsch-falsch")[0] == 200
-        status, page = login(stranger, a, "niemand@scale.example", "falsch-falsch-falsch")
-        assert status == 429 and b"Zu viele Versuche" in page
-        assert login(stranger, b, "niemand@scale.example", "falsch-falsch-falsch")[0] == 429
+            answered(200, login(stranger, base, "niemand@scale.example", "falsch-falsch-falsch"))
+        assert b"Zu viele Versuche" in answered(429, login(stranger, a, "niemand@scale.example", "falsch-falsch-f"))
+        answered(429, login(stranger, b, "niemand@scale.example", "falsch-falsch-falsch"))
 
         # send-digests and send-mail on both servers at once: each digest queued once, each mail sent once.
         outputs = [cron.communicate(timeout=180)[0] for cron in crons]
