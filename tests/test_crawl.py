@@ -2,12 +2,14 @@
 realistic, consistent and idempotent (checked below, each check reported by name) and contain every audit action,
 notification kind, idea status, event state and post state the code knows. Then every GET route of the app is
 requested with real ids (a URL for each state) as anonymous, a member of one Jobcenter, a member of another, an
-organiser, a moderator and an admin, in German and in English; in German the links and filter forms on the pages
-are followed too. Any 5xx fails the test, listed by URL, role and language. A route that was never
-requested fails it too, so a new route is crawled automatically or the test says what it could not fill in.
+organiser, a moderator and an admin, in German and in English (in English the pages each role is shown, and one
+redirect and one refusal per route); in German the links and filter forms on the pages are followed too. Any 5xx
+fails the test, listed by URL, role and language. A route that was never requested fails it too, so a new route is
+crawled automatically or the test says what it could not fill in.
 """
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import time
@@ -90,7 +92,7 @@ def test_the_demo_data_is_complete_and_every_page_answers_for_every_role_and_lan
         crawler.crawl(client_for(app, client_as, user, LANGUAGES[0]), urls, role, LANGUAGES[0])
         for language in LANGUAGES[1:]:  # every route in every state in the other languages; links in German only
             other = client_for(app, client_as, user, language)
-            for url in urls:
+            for url in crawler.worth_translating(urls, role):
                 crawler.fetch(other, url, role, language)
     finished = time.perf_counter()
     print(f"\ncrawl on {db.engine.dialect.name}: {len(get_rules)} GET routes ({len(urls)} URLs with ids) × "
@@ -549,6 +551,18 @@ class _Links(HTMLParser):
                         self.form_urls.append(_with_query(form["action"], changed))
 
 
+ANCHOR = re.compile(r'<a\s[^>]*?href="([^"]*)"')
+GET_FORM = re.compile(r'<form\b(?![^>]*method="post")[^>]*>.*?</form>', re.S | re.I)
+
+
+def links_on(page: str, url: str) -> list[str]:
+    """The page's links and the URLs of its GET forms; the HTML parser reads the forms only (a page is mostly
+    other markup, and parsing it all cost more than the requests)."""
+    parser = _Links(url)
+    parser.feed("".join(GET_FORM.findall(page)))
+    return [html.unescape(href) for href in ANCHOR.findall(page)] + parser.form_urls
+
+
 def _with_query(action: str, fields: list[tuple[str, str]]) -> str:
     return f"{action}?{urlencode(fields)}" if fields else action
 
@@ -562,6 +576,21 @@ class Crawler:
     wrong_language: list[str] = field(default_factory=list)
     requested: set[str] = field(default_factory=set)  # the rules requested
     statuses: Counter = field(default_factory=Counter)  # (role, language, 2 | 3 | 4 | 5): number of responses
+    answered: dict = field(default_factory=dict)  # (role, url): 2 | 3 | 4 | 5, in the first language
+
+    def worth_translating(self, urls: list[str], role: str) -> list[str]:
+        """The URLs to request in another language: the pages the role was shown and the first redirect and
+        client error of each route (a redirect or a "not found" reads the same in every state)."""
+        chosen, refusals = [], set()
+        for url in urls:
+            status = self.answered.get((role, url), 2)
+            rule = _rule_of(self.app, url)
+            if status in (3, 4):
+                if (rule, status) in refusals:
+                    continue
+                refusals.add((rule, status))
+            chosen.append(url)
+        return chosen
 
     def crawl(self, client, urls: list[str], role: str, language: str) -> list[str]:
         """Request the URLs, then follow the links (and filter forms) on the HTML pages into the app, each URL
@@ -577,9 +606,7 @@ class Crawler:
             page = self.fetch(client, url, role, language)
             if page is None:
                 continue
-            parser = _Links(url)
-            parser.feed(page)
-            for href in parser.hrefs + parser.form_urls:
+            for href in links_on(page, url):
                 link = _internal(href)
                 if link is None or link in seen:
                     continue
@@ -593,12 +620,9 @@ class Crawler:
 
     def fetch(self, client, url: str, role: str, language: str) -> str | None:
         """GET the URL; returns the page's HTML (None for other content and errors)."""
-        try:
-            rule, _arguments = self.app.url_map.bind("localhost").match(urlsplit(url).path, method="GET",
-                                                                        return_rule=True)
-            self.requested.add(rule.rule)
-        except HTTPException:
-            pass
+        rule = _rule_of(self.app, url)
+        if rule is not None:
+            self.requested.add(rule)
         try:
             response = client.get(url)
         except Exception as error:  # noqa: BLE001 - every exception is reported, after the whole crawl
@@ -611,6 +635,7 @@ class Crawler:
             return None
         with response:  # files are streamed: closing the response closes them
             self.statuses[(role, language, response.status_code // 100)] += 1
+            self.answered.setdefault((role, url), response.status_code // 100)
             if response.status_code >= 500:
                 self.errors.append(f"  {url} as {role} ({language}): HTTP {response.status_code}")
             if not response.content_type.startswith("text/html"):
@@ -620,6 +645,14 @@ class Crawler:
         if shown and shown.group(1) != language:
             self.wrong_language.append(f"  {url} as {role}: {shown.group(1)} instead of {language}")
         return page
+
+
+def _rule_of(app, url: str) -> str | None:
+    try:
+        rule, _arguments = app.url_map.bind("localhost").match(urlsplit(url).path, method="GET", return_rule=True)
+    except HTTPException:
+        return None
+    return rule.rule
 
 
 def _internal(href: str) -> str | None:
