@@ -73,6 +73,12 @@ def test_visible_threads_visible_posts_and_readable_posts_match_their_predicates
         assert seen_posts == {post.id for post in posts if can_view_thread(viewer, post.thread)}, viewer
         readable = set(db.session.scalars(readable_posts(viewer, select(Post.id).where(Post.id.in_(post_ids)))))
         assert readable == {post.id for post in posts if can_read_post(viewer, post)}, viewer
+        for thread in threads:  # the one-thread form (thread page, read state) says the same for each thread
+            in_thread = {post.id for post in posts if post.thread_id == thread.id}
+            assert set(db.session.scalars(visible_posts(viewer, select(Post.id), thread=thread))) == \
+                seen_posts & in_thread, (viewer, thread)
+            assert set(db.session.scalars(readable_posts(viewer, select(Post.id), thread=thread))) == \
+                readable & in_thread, (viewer, thread)
     # the world really has differences: a member reads fewer posts than a moderator, and the submitted idea's
     # thread is hidden from members
     member, moderator = viewers[0], viewers[2]

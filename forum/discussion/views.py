@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from forum.forms import ConfirmForm, attempt
 from forum.discussion import bp, quotes, services
+from forum.discussion.articles import PostArticles
 from forum.discussion.loaders import post_url, visible_post, visible_thread
 from forum.discussion.posting import held_back
 from forum.discussion.forms import EditPostForm, PostForm, QuoteRequestForm
@@ -43,6 +44,7 @@ def show(thread_id: int):
         first_unread_page=services.page_of(first_unread) if first_unread else None,
         form=PostForm(formdata=None) if page.page == page.pages and can_reply(current_user, thread) else None,
         pinned=pinned, shown=quotes.shown_html([*page.items, *pinned], current_user), action_form=ConfirmForm(),
+        articles=PostArticles(thread),
         open_reports=reports.open_report_counts([post.id for post in page.items])
         if can_view_reports(current_user) else {})
     _remember_read(current_user.id, thread.id, page.last_number, read)
