@@ -72,6 +72,8 @@ TIME_VALUES = [("25:61", "25:61"), ("24:00", "24:00"), ("30 Ziffern", THIRTY_DIG
                ("leer", "")]
 CHOICE_VALUES = [("unbekannt", "gibt-es-nicht"), ("30 Ziffern", THIRTY_DIGITS), ("2**63", str(2**63)),
                  ("negativ", "-1"), ("hochgestellt", "²"), ("NUL", "\x00"), ("XSS", XSS), ("leer", "")]
+WORD_CHOICES = {"unbekannt", "NUL", "XSS", "leer"}  # for choices that are words: the values that differ for them
+NUMBER = re.compile(r"-?\d+")
 CHECK_VALUES = [("NUL", "\x00"), ("30 Ziffern", THIRTY_DIGITS), ("XSS", XSS)]
 # 73 and 128 characters: beyond what the strength checker reads (72), within what is allowed (128).
 PASSWORD_VALUES = [("NUL", NEW_PASSWORD + "\x00x"), ("73 Zeichen", "Wolke-" * 12 + "T"),
@@ -104,8 +106,14 @@ class Field:
     @property
     def values(self) -> list[tuple[str, object]]:
         kind = "text" if self.kind in TEXT_KINDS else self.kind
+        choices = CHOICE_VALUES
+        if self.kind in ("select", "radio") or self.multiple:
+            if not any(NUMBER.fullmatch(option) for option in self.options):  # numbers would only be unknown words
+                choices = [(label, value) for label, value in CHOICE_VALUES if label in WORD_CHOICES]
         if self.multiple:  # checkbox groups and multiple selects: a list of choices
-            return [(label, [value]) for label, value in CHOICE_VALUES] + [("alle und mehr", self.options + ["-1"])]
+            return [(label, [value]) for label, value in choices] + [("alle und mehr", self.options + ["-1"])]
+        if self.kind in ("select", "radio"):
+            return choices
         if self.kind == "hidden":  # often a return address: a tab alone must not make it lead elsewhere
             return TEXT_VALUES + [("Pfad mit Tab", "/\t/fremd.example/")]
         return VALUES.get(kind, TEXT_VALUES)
@@ -177,9 +185,13 @@ class FormParser(HTMLParser):
             self._textarea = None
 
 
+FORM = re.compile(r"<form\b.*?</form>", re.S | re.I)
+
+
 def forms_of(html: str) -> list[HtmlForm]:
+    """The page's forms; the parser reads only them (parsing whole pages cost more than many requests)."""
     parser = FormParser()
-    parser.feed(html)
+    parser.feed("".join(FORM.findall(html)))
     return parser.forms
 
 
