@@ -3,7 +3,6 @@ the read state, the admins' board pages, exact counters under parallel replies a
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -87,17 +86,6 @@ def test_ensure_boards_seeds_german_boards_once(app):
     assert ensure_boards() == 0
     titles = list(db.session.scalars(select(Board.title).order_by(Board.position)))
     assert titles[0] == "Gesundheitsorientierung" and "Austausch der Servicestelle" in titles
-
-
-def test_create_admin_and_seed_demo_create_the_boards(app):
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-admin", "--email", "admin@servicestelle.example", "--name", "Andrea Admin",
-                                 "--password", "Heftklammer-Ampel-Wolke-42"])
-    assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(func.count(Board.id))) == len(DEFAULT_BOARDS)
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    titles = Counter(db.session.scalars(select(Board.title)))  # the demo adds one Fachforum of its own
-    assert all(titles[title] == 1 for title, _description in DEFAULT_BOARDS)
 
 
 # --- administration of the boards ---------------------------------------------------------------------------
