@@ -30,6 +30,7 @@ def main() -> int:
     parser.add_argument("--user", type=int, default=3)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--cprofile", action="store_true", help="cProfile instead of pyinstrument")
+    parser.add_argument("--sql-width", type=int, default=150, help="characters of each SQL statement shown")
     args = parser.parse_args()
     try:
         import pyinstrument  # noqa: F401  (optional: `.venv/bin/pip install pyinstrument`)
@@ -61,7 +62,7 @@ def main() -> int:
         client.get(args.path)
     print(f"{args.path}: {len(response.data) / 1024:.0f} KB, {len(statements)} SQL statements")
     for statement, seconds in statements:
-        print(f"  {seconds * 1000:6.2f} ms  {' '.join(statement.split())[:150]}")
+        print(f"  {seconds * 1000:6.2f} ms  {' '.join(statement.split())[:args.sql_width]}")
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(args.requests // 2):
         client.get(args.path)

@@ -13,7 +13,6 @@ from forum.dates import format_date
 from forum.events import attachments, bp, documentation
 from forum.events.models import Event
 from forum.events.pack_forms import PeriodForm, PeriodPdfForm
-from forum.events.pdf import render_pdf
 from forum.extensions import db
 from forum.forms import ConfirmForm
 from forum.organisations.models import LAENDER
@@ -26,6 +25,9 @@ def _context(packs, title: str, *, period: dict | None = None) -> dict:
 
 
 def _pdf(html: str, filename: str) -> Response:
+    # WeasyPrint (with Pango's bindings) takes ~30 MB in every worker: loaded with the first PDF, not at start
+    from forum.events.pdf import render_pdf
+
     response = Response(render_pdf(html, static_folder=current_app.static_folder), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
