@@ -58,7 +58,8 @@ def test_organiser_prints_the_documentation_of_an_event_and_downloads_the_pdf(li
 
     button = page.get_by_role("button", name="Als PDF herunterladen")
     button.focus()
-    with page.expect_download() as download_info:
+    # the first PDF of a process loads WeasyPrint and decodes the typeface: seconds on a loaded machine
+    with page.expect_download(timeout=60_000) as download_info:
         page.keyboard.press("Enter")
     download = download_info.value
     assert download.suggested_filename == f"dokumentation-veranstaltung-{event_id}.pdf"
