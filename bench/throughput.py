@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import IDS, MEMBER, MODERATOR, PASSWORD, enter_code, free_port, seed, wait_for  # noqa: E402
+from run import IDS, MEMBER, MODERATOR, free_port, seed, wait_for  # noqa: E402
 
 THREAD_MIN, OTHER_MIN, P99_MAX_MS, RSS_MAX_MB = 0.5, 0.35, 25.0, 150.0
 # label -> (path, who); the thread page is the first of the board's 1,000-post thread (25 posts)
@@ -48,25 +48,13 @@ PAGES = {
 }
 
 
-def email(user_id: int) -> str:
-    return f"person{user_id}@jc-bench-{1 + user_id % 300}.example"
-
-
 def log_in(base: str, user_id: int) -> str:
-    """Log in through the form (and the code step for staff); the Cookie header of that session."""
-    import http.cookiejar
-    import urllib.parse
+    """Log in as bench/search.py does (the form, and the code step for staff); the Cookie header of that session."""
+    from search import login
 
-    from run import _LoopbackPolicy
-
-    jar = http.cookiejar.CookieJar(policy=_LoopbackPolicy())
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/accounts/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "email": email(user_id), "password": PASSWORD}).encode()
-    enter_code(opener, opener.open(base + "/accounts/login", data=data))
-    if "Willkommen" not in opener.open(base + "/").read().decode():
-        raise SystemExit(f"benchmark login of user {user_id} failed")
+    opener = login(base, user_id)
+    jar = next(handler.cookiejar for handler in opener.handlers
+               if isinstance(handler, urllib.request.HTTPCookieProcessor))
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
