@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import pyotp  # noqa: E402
 
 from run import PASSWORD, TOTP_SECRET  # noqa: E402
-from throughput import email  # noqa: E402
+from search import email  # noqa: E402
 
 
 def main() -> int:

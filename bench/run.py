@@ -334,6 +334,10 @@ def main() -> int:
     port = free_port()
     env = {**os.environ, "FORUM_CONFIG": "production", "FORUM_SECRET_KEY": secrets.token_urlsafe(32),
            "FORUM_DATABASE_URL": database_url, "FORUM_MAIL_BACKEND": "file"}
+    # several workers share their rate-limit counters in Redis (the app refuses to start without), under a prefix
+    # of this run's own: runs one after another would otherwise meet the login limit of the runs before
+    env.setdefault("FORUM_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    env.setdefault("FORUM_RATELIMIT_KEY_PREFIX", f"bench-{secrets.token_hex(4)}")
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(args.workers),
                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
                               cwd=ROOT, env=env)
