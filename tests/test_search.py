@@ -145,6 +145,7 @@ def test_edits_redactions_renames_and_moves_are_searchable_at_once(app, member, 
     discussion.edit_post(post, "Ansprechpartnerin ist Frau Drossel.", editor=post.author, version=post.version)
     assert found(member, "Amsel") == [] and found(member, "Drossel", kind="post") == [
         "Ansprechpartnerin ist Frau Drossel."]
+    assert found(member, "Dross", kind="post") == ["Ansprechpartnerin ist Frau Drossel."]  # still being typed
     redact_post(post, "Drossel", actor=moderator, replacement="[geschwärzt]")
     assert found(member, "Drossel") == []
     rename_thread(post.thread, "Motivierende Gesprächsführung", actor=moderator)
@@ -183,6 +184,7 @@ def test_reindex_rebuilds_the_same_index(app, member):
     result = app.test_cli_runner().invoke(args=["reindex"])
     assert result.exit_code == 0 and "Suchindex neu aufgebaut" in result.output
     assert set(found(member, "Jugendberufsagentur")) == {"Die Jugendberufsagentur berät gemeinsam.", idea.title}
+    assert set(found(member, "Jugendberufsag")) == {"Die Jugendberufsagentur berät gemeinsam.", idea.title}
 
 
 # --- the page ------------------------------------------------------------------------------------------------------

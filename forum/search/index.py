@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, true, update
+from sqlalchemy import delete, select, text, true, update
 from sqlalchemy.orm import selectinload
 
 from forum import markup
@@ -163,6 +163,8 @@ def reindex_all(*, batch: int = 1000, documents_text=None) -> dict[str, int]:
         kept = dict(db.session.execute(select(SearchDocument.object_id, SearchDocument.body)
                                        .where(SearchDocument.kind == "document")).all())
     db.session.execute(delete(SearchDocument))
+    if db.session.get_bind().dialect.name == "sqlite":  # the terms of documents gone go too (models.py)
+        db.session.execute(text("DELETE FROM search_fts_terms"))
     counts = dict.fromkeys(("post", "thread", "idea", "event", "document", "organisation"), 0)
     rows: list[dict] = []
 
