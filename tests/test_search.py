@@ -22,7 +22,7 @@ from forum.moderation.services import hide_post, move_thread, rename_thread
 from forum.search import engine
 from forum.search import index as search_index
 from forum.search.models import SearchDocument
-from forum.search.text import parse, snippet, terms
+from forum.search.text import SNIPPET_WORDS, parse, snippet, terms
 from tests.factories import make_board, make_event, make_idea, make_organisation, make_user
 from tests.helpers import count_queries, text_of
 
@@ -71,6 +71,15 @@ def test_phrases_exclusions_and_prefixes_work_as_people_type_them(app, member):
         "Aufsuchende Beratung im Quartier, gemeinsam mit der Schuldnerberatung."]
     assert found(member, '"Quart"', kind="post") == []  # a quoted word is a whole word
     assert found(member, "-Beratung", kind="post") == []  # nothing required: nothing found
+
+
+def test_a_snippet_of_a_long_text_is_the_passage_around_the_first_match_with_each_match_marked():
+    text = " ".join(["Vorwort"] * 100 + ["Die", "Beratung", "und", "weitere", "Beratungen", "helfen."]
+                    + ["Nachwort"] * 100)
+    marked = str(snippet(text, parse("Beratung")))
+    assert marked.startswith("… Vorwort") and marked.endswith(" …")
+    assert marked.count("<mark>") == 2 and "<mark>Beratungen</mark>" in marked
+    assert marked.count("Vorwort") == SNIPPET_WORDS // 4 - 1 and "Nachwort" in marked
 
 
 def test_query_parsing_and_terms_are_the_same_for_both_engines():

@@ -165,10 +165,11 @@ def snippet(text: str, query: Query, *, words: int = SNIPPET_WORDS) -> Markup:
         t = term(word)
         return t in wanted or (prefix is not None and (t.startswith(prefix) or fold(word).startswith(prefix)))
 
-    hits = [i for i, match in enumerate(found) if matches(match.group())]
-    marked = set(hits)
-    first = max(0, (hits[0] if hits else 0) - words // 4)
+    # Only the words up to the passage's end are looked at (an idea's text has hundreds; 20 results took 5 ms).
+    hit = next((i for i, match in enumerate(found) if matches(match.group())), 0)
+    first = max(0, hit - words // 4)
     last = min(len(found), first + words)
+    marked = {i for i in range(hit, last) if matches(found[i].group())}
     start = found[first].start() if first else 0
     end = found[last - 1].end() if last < len(found) else len(text)
     parts = [Markup("… ") if start else Markup("")]
