@@ -8,7 +8,7 @@ pending or withdrawn post, also not for its author or the moderation: they have 
 Speed with a million posts (bench/search.py): a common word matches hundreds of thousands of documents, and
 counting or ranking them all took seconds. So each kind contributes at most its CANDIDATES + 1 latest matching
 documents the user may see (newest index rows first, read in that order from the full-text index and stopped
-early), the tabs say "1.000+" beyond that, and relevance orders those candidates. Below CANDIDATES nothing
+early), the tabs say "200+" beyond that, and relevance orders those candidates. Below CANDIDATES nothing
 differs from counting and ranking everything. Visibility and filters are correlated EXISTS checks per document
 (_among) instead of IN-lists of every visible post.
 """
@@ -38,8 +38,8 @@ from forum.search.models import KINDS, SearchDocument
 from forum.search.text import Query, fts5_expression, snippet, tsquery_expression
 
 PER_PAGE = 20
-MAX_PAGE = 10  # deep pages of a full-text search are never what anyone wants; a filter is
-CANDIDATES = PER_PAGE * MAX_PAGE  # per kind: counted up to this ("1.000+" beyond) and ranked (see above)
+MAX_PAGE = 10  # deep pages of a full-text search are never what anyone wants; a filter or the date order is
+CANDIDATES = PER_PAGE * MAX_PAGE  # per kind: counted up to this ("200+" beyond) and ranked (see above)
 _EPOCH = date(2000, 1, 1)
 RECENCY_DAYS = 730.0  # a two-year-old document counts half as much as one of today with the same words
 
