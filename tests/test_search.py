@@ -23,7 +23,7 @@ from forum.search import engine
 from forum.search import index as search_index
 from forum.search.models import SearchDocument
 from forum.search.text import SNIPPET_WORDS, parse, snippet, terms
-from tests.factories import make_board, make_event, make_idea, make_organisation, make_user
+from tests.factories import make_board, make_event, make_idea, make_organisation, make_post, make_user
 from tests.helpers import count_queries, text_of
 
 
@@ -265,6 +265,19 @@ def test_results_are_paginated_and_sorted_by_date_on_request(app, client_as, mem
     assert "Seite 1 von 2" in first and "Beitrag 24 über" in first
     second = text_of(client.get("/search/?q=Eisvogelschutz&kind=post&sort=date&page=2"))
     assert "Beitrag 0 über" in second and "Beitrag 24 über" not in second
+
+
+def test_more_matches_than_are_ranked_say_200_plus_and_end_after_ten_pages(app, client_as, member):
+    thread = thread_with("Der erste Beitrag über Kranichzählung.").thread
+    for number in range(engine.CANDIDATES + 4):  # written by the factory and indexed at once: fast
+        make_post(thread=thread, body=f"Beitrag {number} zur Kranichzählung.")
+    search_index.reindex_all()
+    with current_app.test_request_context():
+        results = engine.search(member, parse("Kranichzählung"), kind="post")
+    assert results.counts["post"] == engine.CANDIDATES + 1 and results.label("post") == "200+"
+    assert results.pages == 10
+    last = text_of(client_as(member).get("/search/?q=Kranichzählung&kind=post&page=11"))
+    assert "200+ Treffer" in last and "Seite 10 von 10" in last
 
 
 @pytest.mark.parametrize("posts", [5, 60])
