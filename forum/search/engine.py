@@ -312,14 +312,15 @@ def _seen(user, kind: str):
     return or_(SearchDocument.audience == "all", (SearchDocument.audience == "some") & _visible(user, kind))
 
 
-def _authors(*conditions):
+def _authors(*conditions, few: bool = False):
     """SQL condition on SearchDocument: written by someone of the organisations that meet `conditions`. An IN
     over these people (a few hundred of a Land) is hashed once; checked per document (_among), PostgreSQL read
     every match of a common word from the GIN index first (750 ms at a million posts). "+ 0" keeps PostgreSQL off
     the author index, which holds every kind: for thread titles it read the 67,000 posts of a Land's people
-    (190 ms)."""
+    (190 ms). The people of one organisation (`few`) are read by that index: their few thousand documents
+    instead of walking a million posts for the newest 201 of a common word (PostgreSQL: 260 -> 110 ms)."""
     people = select(User.id).join(Organisation, User.organisation_id == Organisation.id).where(*conditions)
-    return (SearchDocument.author_id + 0).in_(people)
+    return (SearchDocument.author_id if few else SearchDocument.author_id + 0).in_(people)
 
 
 def _filtered(kind: str, filters: Filters) -> list | None:
@@ -375,8 +376,8 @@ def _filtered(kind: str, filters: Filters) -> list | None:
     if filters.organisation_id is not None:
         organisation_id = filters.organisation_id
         by_kind = {
-            "post": lambda: _authors(Organisation.id == organisation_id),
-            "thread": lambda: _authors(Organisation.id == organisation_id),
+            "post": lambda: _authors(Organisation.id == organisation_id, few=True),
+            "thread": lambda: _authors(Organisation.id == organisation_id, few=True),
             "idea": lambda: _among(select(Idea.id).where(Idea.organisation_id == organisation_id)),
             "organisation": lambda: ids == organisation_id,
         }
