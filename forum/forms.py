@@ -1,13 +1,18 @@
 """The base form of the app and helpers shared by the domain forms."""
 from __future__ import annotations
 
-from flask import flash, request
+from functools import lru_cache
+
+from babel import support
+from flask import current_app, flash, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
+from wtforms.i18n import messages_path
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 from wtforms.widgets import HiddenInput, PasswordInput, TextArea
 
@@ -69,6 +74,11 @@ class WithinDatabaseRange:
             raise ValidationError(_("Diese Zahl ist zu groß."))
 
 
+@lru_cache(maxsize=None)
+def _wtforms_translations(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class Form(FlaskForm):
     """The base of every form of the app (control characters are already gone: forum.inputs).
 
@@ -77,6 +87,13 @@ class Form(FlaskForm):
     the database's INTEGER columns."""
 
     class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages in the page's language, from catalogues read once per process (Flask-WTF
+            reads the .mo file again for each request: half a millisecond of every page, which all hold a form)."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return None
+            return _wtforms_translations(str(get_locale()))
+
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             widget = unbound_field.kwargs.get("widget") or getattr(field_class, "widget", None)
