@@ -426,21 +426,23 @@ def post_shown_as(user, post) -> str:
     return "text"
 
 
-def visible_posts(user, query: Select, *, thread=None) -> Select:
+def visible_posts(user, query: Select, *, thread=None, among=None) -> Select:
     """The posts of the threads the user sees (each as post_shown_as() shows it), in SQL. Given the one `thread`
     the query is about, can_view_thread() decides and the SQL is only narrowed to that thread (the list of every
-    visible thread costs milliseconds a query)."""
+    visible thread costs milliseconds a query, 40 ms with 80,000 threads). Given `among` (thread ids, a list or
+    a select), only the posts of those of them the user sees."""
     if thread is not None:
         query = query.where(Post.thread_id == thread.id)
         return query if can_view_thread(user, thread) else query.where(false())
-    return query.where(Post.thread_id.in_(visible_threads(user, select(Thread.id))))
+    threads = select(Thread.id) if among is None else select(Thread.id).where(Thread.id.in_(among))
+    return query.where(Post.thread_id.in_(visible_threads(user, threads)))
 
 
-def readable_posts(user, query: Select, *, thread=None) -> Select:
+def readable_posts(user, query: Select, *, thread=None, among=None) -> Select:
     """The same rule as can_read_post() in SQL: the posts whose text the user may read — shown posts of
-    threads they see; hidden and withdrawn ones only for their author and the moderators. `thread`: as for
-    visible_posts()."""
-    query = visible_posts(user, query, thread=thread)
+    threads they see; hidden and withdrawn ones only for their author and the moderators. `thread` and `among`:
+    as for visible_posts()."""
+    query = visible_posts(user, query, thread=thread, among=among)
     if _is_moderator(user):
         return query
     if not _is_member(user):

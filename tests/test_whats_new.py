@@ -190,6 +190,23 @@ def test_the_dashboard_shows_what_is_new_and_upcoming_events_once(member_client,
     assert "Seit Ihrem letzten Besuch gibt es nichts Neues." in page and page.count(mine.title) == 1
 
 
+def test_unread_posts_are_counted_in_the_most_recently_active_threads_and_the_page_says_at_least(
+        member_client, member, monkeypatch):
+    from forum.main import news
+
+    other = make_user()
+    for number in range(3):  # Thema 0 is the least recently active
+        thread = make_thread(title=f"Thema {number}")
+        for hours in (3, 2):
+            make_post(thread=thread, author=other, created_at=utcnow() - timedelta(hours=hours, minutes=10 - number))
+    db.session.commit()
+    assert "6 ungelesene Beiträge in 3 Diskussionen" in news_text(member_client)
+    monkeypatch.setattr(news, "THREADS_COUNTED", 2)
+    text = news_text(member_client)
+    assert "Mindestens 4 ungelesene Beiträge in 2 oder mehr Diskussionen" in text
+    assert "Thema 2" in text and "Thema 1" in text and "Thema 0" not in text
+
+
 def grow(count: int, member) -> None:
     """count threads with unread posts, ideas with a status change and events with new documentation."""
     moderator, organiser, board = make_user(role="moderator"), make_user(role="organiser"), make_board()

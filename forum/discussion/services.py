@@ -220,24 +220,23 @@ def read_numbers(user_id: int, thread_ids: list[int]) -> dict[int, int]:
         ThreadRead.user_id == user_id, ThreadRead.thread_id.in_(thread_ids))).all())
 
 
-def unread_posts(user: User, thread_ids: list[int] | None = None) -> Select:
+def unread_posts(user: User, thread_ids: list[int] | Select | None = None) -> Select:
     """Per thread (thread_id, unread, first_unread, latest): the posts the user has not read yet — the one
     definition of "ungelesen" for the board lists, the thread page and "Neu seit Ihrem letzten Besuch".
 
     Unread are posts of others whose text the user may read (permissions.readable_posts; withdrawn ones show only a
     placeholder), beyond how far they read the thread (ThreadRead) and newer than `user.news_since`. The user's own
     posts never count."""
-    query = _unread(user, select(Post.thread_id, func.count(Post.id).label("unread"),
-                                 func.min(Post.number).label("first_unread"),
-                                 func.max(Post.created_at).label("latest")).group_by(Post.thread_id))
-    if thread_ids is not None:
-        query = query.where(Post.thread_id.in_(thread_ids))
-    return query
+    return _unread(user, select(Post.thread_id, func.count(Post.id).label("unread"),
+                                func.min(Post.number).label("first_unread"),
+                                func.max(Post.created_at).label("latest")).group_by(Post.thread_id),
+                   among=thread_ids)
 
 
-def _unread(user: User, query: Select, thread: Thread | None = None) -> Select:
-    """A query over posts narrowed to those unread_posts() counts (`thread`: of that thread only)."""
-    return readable_posts(user, thread=thread, query=query.outerjoin(
+def _unread(user: User, query: Select, thread: Thread | None = None, among=None) -> Select:
+    """A query over posts narrowed to those unread_posts() counts (`thread`: of that thread only; `among`: of
+    these threads only)."""
+    return readable_posts(user, thread=thread, among=among, query=query.outerjoin(
         ThreadRead, (ThreadRead.thread_id == Post.thread_id) & (ThreadRead.user_id == user.id)).where(
         Post.author_id != user.id, Post.withdrawn_at.is_(None), Post.created_at > user.news_since,
         Post.number > func.coalesce(ThreadRead.last_read_number, 0)))

@@ -26,6 +26,10 @@ from forum.ideas.models import Idea
 from forum.permissions import visible_ideas
 
 NEWS_LIMIT = 50  # per kind on the page, newest first
+# Unread posts are counted in the threads most recently active since the last visit, at most this many: the
+# page says "mehr als" beyond. Counting every post since then read all of them (dashboard at a million posts,
+# 180,000 of them in the last 30 days: 756 ms; this many threads: a few ms).
+THREADS_COUNTED = 200
 EVENT_CHANGES = {  # what happened to an event, in the order the page names it
     "new": _l("neu"),
     "event.update": _l("geändert"),
@@ -75,6 +79,7 @@ class News:
     events: list[EventNews] = field(default_factory=list)
     thread_count: int = 0  # threads with unread posts, also beyond the limit
     unread_count: int = 0  # unread posts in them
+    more: bool = False  # more threads were active than THREADS_COUNTED: the counts are at least these
 
     def __bool__(self) -> bool:
         return bool(self.threads or self.ideas or self.events)
@@ -92,20 +97,30 @@ def _not_by(column, user: User):
 def whats_new(user: User, *, limit: int = NEWS_LIMIT) -> News:
     """Everything new for the user, up to `limit` of each kind, in four queries whatever the data size."""
     since = user.news_since
-    threads, thread_count, unread_count = _threads(user, limit)
+    threads, thread_count, unread_count, more = _threads(user, since, limit)
     return News(since, since == user.news_read_at, threads, _ideas(user, since, limit), _events(user, since, limit),
-                thread_count, unread_count)
+                thread_count, unread_count, more)
 
 
-def _threads(user: User, limit: int) -> tuple[list[ThreadNews], int, int]:
-    stats = unread_posts(user).subquery()
+def _threads(user: User, since: datetime, limit: int) -> tuple[list[ThreadNews], int, int, bool]:
+    """The threads with unread posts among the THREADS_COUNTED most recently active since `since` (a thread
+    with a post since then was active since then), their number and unread posts, and whether more threads
+    were active."""
+    def active(number: int):  # who may see which of them, unread_posts decides
+        return (select(Thread.id).where(Thread.last_activity_at > since)
+                .order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(number).subquery())
+
+    stats = unread_posts(user, select(active(THREADS_COUNTED).c.id)).subquery()
     rows = db.session.execute(
         select(Thread, stats.c.unread, stats.c.first_unread, stats.c.latest)
         .join(stats, stats.c.thread_id == Thread.id).options(joinedload(Thread.board))
         .order_by(stats.c.latest.desc(), Thread.id.desc()).limit(limit))
     threads = [ThreadNews(*row) for row in rows]
-    counted, unread = db.session.execute(select(func.count(), func.coalesce(func.sum(stats.c.unread), 0))).one()
-    return threads, counted, int(unread)  # PostgreSQL sums to a Decimal
+    beyond = active(THREADS_COUNTED + 1)
+    counted, unread, seen = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(stats.c.unread), 0),
+        select(func.count()).select_from(beyond).scalar_subquery())).one()
+    return threads, counted, int(unread), seen > THREADS_COUNTED  # PostgreSQL sums to a Decimal
 
 
 def _ideas(user: User, since: datetime, limit: int) -> list[IdeaNews]:
