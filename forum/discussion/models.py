@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.clock import UTCDateTime, utcnow
@@ -80,6 +80,17 @@ class Thread(db.Model):
     def reply_count(self) -> int:
         return max(self.post_count - 1, 0)
 
+
+
+# PostgreSQL only, declared beside the table (forum/search/models.py is_engine_object leaves it out of the schema
+# comparison; migration 0020): a board's thread list in its order — pinned first, the unpinned (NULL) last — read
+# along this index to the page's rows. The plain index above cannot give "DESC NULLS LAST", so PostgreSQL sorted all
+# 43,000 threads of a board (76 ms; 0.5 ms along this one). SQLite sorts NULLs last in DESC anyway, and refuses
+# NULLS LAST in an index.
+BOARD_LIST_INDEX = "ix_threads_board_list"
+event.listen(Thread.__table__, "after_create", DDL(
+    f"CREATE INDEX {BOARD_LIST_INDEX} ON threads (board_id, pinned_at DESC NULLS LAST, last_activity_at DESC, id DESC)"
+).execute_if(dialect="postgresql"))
 
 class Post(db.Model):
     """A Beitrag: markdown source and its sanitised HTML (rendered once, when written), numbered in its thread.

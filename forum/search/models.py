@@ -21,6 +21,7 @@ from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.clock import UTCDateTime, utcnow
+from forum.discussion.models import BOARD_LIST_INDEX
 from forum.extensions import db
 
 # The kinds of things the search finds, in the order of the result tabs.
@@ -102,13 +103,14 @@ ENGINE_OBJECTS = {"tables": ("search_fts",), "columns": ("vector",),
 
 
 def is_engine_object(name: str | None, type_: str) -> bool:
-    """True for the full-text objects declared here (and FTS5's shadow tables search_fts_*)."""
+    """True for the objects declared beside the models for one database: the full-text objects declared here
+    (and FTS5's shadow tables search_fts_*), and the board list's index (forum/discussion/models.py)."""
     if type_ == "table":
         return bool(name) and name.startswith("search_fts")
     if type_ == "column":
         return name in ENGINE_OBJECTS["columns"]
     if type_ == "index":
-        return name in ENGINE_OBJECTS["indexes"]
+        return name in ENGINE_OBJECTS["indexes"] or name == BOARD_LIST_INDEX
     return False
 
 
