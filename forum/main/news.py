@@ -105,22 +105,20 @@ def whats_new(user: User, *, limit: int = NEWS_LIMIT) -> News:
 def _threads(user: User, since: datetime, limit: int) -> tuple[list[ThreadNews], int, int, bool]:
     """The threads with unread posts among the THREADS_COUNTED most recently active since `since` (a thread
     with a post since then was active since then), their number and unread posts, and whether more threads
-    were active."""
-    def active(number: int):  # who may see which of them, unread_posts decides
-        return (select(Thread.id).where(Thread.last_activity_at > since)
-                .order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(number).subquery())
-
-    stats = unread_posts(user, select(active(THREADS_COUNTED).c.id)).subquery()
-    rows = db.session.execute(
-        select(Thread, stats.c.unread, stats.c.first_unread, stats.c.latest)
-        .join(stats, stats.c.thread_id == Thread.id).options(joinedload(Thread.board))
-        .order_by(stats.c.latest.desc(), Thread.id.desc()).limit(limit))
-    threads = [ThreadNews(*row) for row in rows]
-    beyond = active(THREADS_COUNTED + 1)
-    counted, unread, seen = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(stats.c.unread), 0),
-        select(func.count()).select_from(beyond).scalar_subquery())).one()
-    return threads, counted, int(unread), seen > THREADS_COUNTED  # PostgreSQL sums to a Decimal
+    were active. The unread posts are counted once (at most THREADS_COUNTED rows), the listed threads loaded
+    after."""
+    active = (select(Thread.id).where(Thread.last_activity_at > since)
+              .order_by(Thread.last_activity_at.desc(), Thread.id.desc()))  # who may see which, unread_posts decides
+    stats = unread_posts(user, select(active.limit(THREADS_COUNTED).subquery().c.id)).subquery()
+    beyond = select(func.count()).select_from(active.limit(THREADS_COUNTED + 1).subquery()).scalar_subquery()
+    rows = db.session.execute(select(stats, beyond.label("active"))).all()
+    rows.sort(key=lambda row: (row.latest, row.thread_id), reverse=True)
+    shown = rows[:limit]
+    threads = {thread.id: thread for thread in db.session.scalars(
+        select(Thread).where(Thread.id.in_([row.thread_id for row in shown])).options(joinedload(Thread.board)))}
+    news = [ThreadNews(threads[row.thread_id], row.unread, row.first_unread, row.latest) for row in shown]
+    more = bool(rows) and rows[0].active > THREADS_COUNTED
+    return news, len(rows), sum(row.unread for row in rows), more
 
 
 def _ideas(user: User, since: datetime, limit: int) -> list[IdeaNews]:
