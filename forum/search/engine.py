@@ -117,9 +117,10 @@ COMPLETIONS = 64  # words a prefix may stand for before SQLite is left to expand
 
 def _completions(query: Query) -> list[str] | None:
     """SQLite: the indexed words that start with the word being typed (query.prefix_last), from the list of
-    indexed terms (search/models.py); None when there is no prefix, on PostgreSQL, or when there are more than COMPLETIONS. FTS5 merges
-    the lists of all words of a prefix before it can return the first row, once per kind, which cost 20 ms per
-    kind with a million posts; the same words OR-ed are read lazily, newest first, and stop early."""
+    indexed terms (search/models.py); None when there is no prefix, on PostgreSQL, or when there are more than
+    COMPLETIONS. FTS5 merges the lists of all words of a prefix before it can return the first row, once per kind,
+    which cost 20 ms per kind with a million posts; the same words OR-ed are read lazily, newest first, and stop
+    early."""
     if not query.prefix_last or _postgresql():
         return None
     prefix = query.required[-1][-1]
