@@ -4,7 +4,7 @@ overlap; nothing for cancelled or held events, withdrawn registrations or suspen
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from forum.events.models import EventRegistration
 from forum.extensions import db
 from forum.notifications.models import OutboxMessage
 from tests.factories import make_event, make_user
-from tests.helpers import fresh
+from tests.helpers import event_form, fresh
 
 ONLINE = "https://meet.example.de/raum-7"
 
@@ -63,6 +63,24 @@ def test_a_second_run_sends_nothing_and_a_late_registration_still_gets_one(app, 
     register(event, late)
     assert reminders.send_reminders() == 1
     assert len(outbox(early.email)) == 1 and len(outbox(late.email)) == 1
+
+
+def test_moving_the_event_makes_a_reminder_for_the_new_date_due_again(client_as, outbox):
+    organiser, person = make_user(role="organiser"), make_user()
+    first = datetime(2030, 6, 12, 8, tzinfo=timezone.utc)  # 10:00 in Berlin, as event_form() says
+    event = make_event(title="Fachtag Wohnen", starts_at=first, ends_at=first + timedelta(hours=6))
+    register(event, person)
+    assert reminders.send_reminders(now=first - timedelta(days=2)) == 1
+    client = client_as(organiser)
+    client.post(f"/events/{event.id}/edit", data=event_form(title="Fachtag Wohnen (verschoben)",
+                                                            start_date="2030-06-19", deadline_date=""))
+    assert reminders.send_reminders(now=first - timedelta(days=1)) == 0  # the new date is 8 days away
+    assert reminders.send_reminders(now=first + timedelta(days=5)) == 1
+    client.post(f"/events/{event.id}/edit", data=event_form(title="Fachtag Wohnen, Raum 2", start_date="2030-06-19",
+                                                            deadline_date=""))  # the same date
+    assert reminders.send_reminders(now=first + timedelta(days=6)) == 0
+    assert [mail.subject.split(" am ")[0] for mail in outbox(person.email)] == [
+        "Erinnerung: Fachtag Wohnen", "Erinnerung: Fachtag Wohnen (verschoben)"]
 
 
 @pytest.mark.parametrize("reminder_days, starts_in, due", [

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from forum import markup
@@ -100,11 +100,16 @@ def create_event(data: EventData, *, actor, copied_from: Event | None = None) ->
 
 
 def update_event(event: Event, data: EventData, *, actor) -> Event:
-    """Change an event; more places (or re-opening) move waiting people up, oldest first; audited."""
+    """Change an event; more places (or re-opening) move waiting people up, oldest first; a new date makes the
+    reminder due again; audited."""
     _check(data)
     event = _lock(event)
-    before = event_snapshot(event)
+    before, starts_at = event_snapshot(event), event.starts_at
     _apply(event, data)
+    if event.starts_at != starts_at:  # a reminder names the date: one for the new date is due again
+        db.session.execute(update(EventRegistration).where(
+            EventRegistration.event_id == event.id, EventRegistration.reminded_at.is_not(None))
+            .values(reminded_at=None).execution_options(synchronize_session=False))
     event.ical_sequence = Event.ical_sequence + 1
     if event.main_thread is not None and event.main_thread.title != event.title:
         event.main_thread.title = event.title
