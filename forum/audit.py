@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "event.walk_in.remove": _l("Teilnahme ohne Anmeldung entfernt"),
     "event.report.save": _l("Abschlussbericht gespeichert"),
     "event.report.publish": _l("Abschlussbericht veröffentlicht"),
+    "event.report.unpublish": _l("Abschlussbericht zurück zum Entwurf"),
     "event.documentation_pack": _l("Dokumentation mit Teilnehmendenliste heruntergeladen"),
     "idea.edit": _l("Ansatz bearbeitet"),
     "idea.status": _l("Status eines Ansatzes geändert"),

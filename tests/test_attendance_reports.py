@@ -231,6 +231,33 @@ def test_a_draft_is_for_organisers_then_published_to_members_and_followers_are_t
     assert audit()[-1].action == "event.report.save"  # a change after publishing notifies nobody again
 
 
+def test_a_report_published_too_early_goes_back_to_draft_until_it_is_published_again(client_as, organiser, member):
+    event = past_event()
+    follower = make_user()
+    follow(follower, event)
+    client = client_as(organiser)
+    client.post(f"/events/{event.id}/report", data=report_form(publish="1"))
+    form = client.get(f"/events/{event.id}/report").get_data(as_text=True)
+    assert f'action="/events/{event.id}/report/draft"' in form and "Zurück zum Entwurf" in form
+    # a member may not, and the form needs its token
+    assert client_as(member).post(f"/events/{event.id}/report/draft").status_code == 403
+    page = client.post(f"/events/{event.id}/report/draft", follow_redirects=True)
+    assert "Der Abschlussbericht ist wieder ein Entwurf." in text_of(page)
+    assert "Zurück zum Entwurf" not in page.get_data(as_text=True)
+    assert "Ein guter Austausch." not in text_of(client_as(member).get(f"/events/{event.id}"))
+    entry = audit("event.report.unpublish")[0]
+    assert entry.snapshot["before"]["published"] is True and entry.snapshot["after"]["published"] is False
+    # twice (a second tab): a message, nothing changes
+    again = client.post(f"/events/{event.id}/report/draft", follow_redirects=True)
+    assert "Der Abschlussbericht ist nicht veröffentlicht." in text_of(again)
+    assert len(audit("event.report.unpublish")) == 1
+
+    client.post(f"/events/{event.id}/report", data=report_form(summary="Überarbeitet.", publish="1"))
+    assert "Überarbeitet." in text_of(client_as(member).get(f"/events/{event.id}"))
+    notified = db.session.scalars(select(Notification.user_id).where(Notification.kind == "event_report")).all()
+    assert notified == [follower.id, follower.id]  # published anew: told again
+
+
 def test_the_published_report_shows_figures_ideas_and_follow_ups(client_as, organiser, member):
     event = past_event()
     rows = registered(event, make_user(), make_user())

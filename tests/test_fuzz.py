@@ -33,8 +33,8 @@ from forum.accounts.sessions import start_session
 from forum.clock import utcnow
 from forum.announcements import services as announcements
 from forum.feedback.services import submit_barrier_report
-from forum.events import attachments, attendance, calendar, services as events
-from forum.events.models import EventRegistration
+from forum.events import attachments, attendance, calendar, reports as event_reports, services as events
+from forum.events.models import Event, EventRegistration
 from forum.extensions import db
 from forum.ideas import services as ideas
 from forum.ideas.sections import split_description
@@ -327,6 +327,14 @@ def _past_event_with_registrations(actor, **_):
     return Target({"event_id": event.id, "walk_in_id": walk_in.id})
 
 
+def _published_report(actor, **_):
+    """A held event whose closing report is published (the form to take it back to a draft shows)."""
+    target = _past_event_with_registrations(actor)
+    event = db.session.get(Event, target.args["event_id"])
+    event_reports.save_report(event, event_reports.ReportData("Zusammenfassung.", "", ""), publish=True, actor=actor)
+    return target
+
+
 def _idea_of_other(actor, **_):
     return Target({"idea_id": make_idea().id})
 
@@ -515,6 +523,7 @@ SPECS: dict[str, Spec] = {
     "events.add_walk_in": Spec("organiser", _past_event_with_registrations, host="events.attendance_page"),
     "events.remove_walk_in": Spec("organiser", _past_event_with_registrations, host="events.attendance_page"),
     "events.report": Spec("organiser", _past_event_with_registrations),
+    "events.report_to_draft": Spec("organiser", _published_report, host="events.report"),
     "events.copy": Spec("organiser", lambda actor, **_: Target({"event_id": make_event().id}, values={
         "start_date": "2030-06-16", "start_time": "10:00", "end_time": "16:00"})),
     "ideas.adopt": Spec("member", _idea_of_other, host="ideas.show"),

@@ -285,8 +285,8 @@ DRAFT = {"summary": "Entwurf: Zusammenfassung folgt nach Abstimmung mit den Refe
 
 def seed_attendance_and_reports() -> int:
     """Attendance of held events (some present, some absent, walk-ins, one added by mistake and removed) and their
-    closing reports, one published (its followers are notified) and one draft; each played once, through the
-    services. Returns how many events got attendance."""
+    closing reports, one published (its followers are notified) and one draft (published too early and taken
+    back); each played once, through the services. Returns how many events got attendance."""
     organiser = db.session.scalar(select(User).where(User.email == ORGANISER_EMAIL))
     if organiser is None:
         return 0
@@ -321,6 +321,11 @@ def seed_attendance_and_reports() -> int:
             if report == "published":
                 with days_ago(max(0.4, days - 3)):
                     reports.save_report(event, reports.ReportData(**REPORT), publish=True, actor=organiser)
+            else:  # the draft was published too early and taken back
+                with days_ago(max(0.4, days - 3)):
+                    reports.save_report(event, reports.ReportData(**DRAFT), publish=True, actor=organiser)
+                with days_ago(max(0.3, days - 3.1)):
+                    reports.unpublish_report(event, actor=organiser)
         changed += 1
     return changed
 

@@ -130,8 +130,22 @@ def report(event_id: int):
                           "success")
                 return redirect(url_for("events.show", event_id=event.id, _anchor="abschlussbericht"))
     return render_template("events/report.html", event=event, form=form, preview=preview,
-                           figures=reports.report_figures(event),
+                           draft_form=ConfirmForm(), figures=reports.report_figures(event),
                            presented_ideas=ideas_presented_at(event, current_user))
+
+
+@bp.route("/<int:event_id>/report/draft", methods=["POST"])
+def report_to_draft(event_id: int):
+    """"Zurück zum Entwurf": members no longer see the published closing report until it is published again."""
+    event = db.get_or_404(Event, event_id)
+    require(can_write_event_report(current_user, event))
+    if ConfirmForm().validate_on_submit():
+        done, _result = attempt(None, lambda: reports.unpublish_report(event, actor=current_user))
+        if done:
+            db.session.commit()
+            flash(_("Der Abschlussbericht ist wieder ein Entwurf. Mitglieder sehen ihn erst nach dem "
+                    "Veröffentlichen."), "success")
+    return redirect(url_for("events.report", event_id=event.id))
 
 
 # --- copy as a template ---------------------------------------------------------------------------------------

@@ -99,6 +99,22 @@ def save_report(event: Event, data: ReportData, *, publish: bool, actor) -> tupl
     return report, published_now
 
 
+def unpublish_report(event: Event, *, actor) -> EventReport:
+    """"Zurück zum Entwurf": a published closing report (published too early, or to be reworked) becomes a draft
+    again, seen only by the organisers until it is published anew (which tells the followers again). Audited with
+    the report as it was."""
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    report = db.session.scalar(select(EventReport).where(EventReport.event_id == event.id))
+    if report is None or report.published_at is None:
+        raise EventError(_("Der Abschlussbericht ist nicht veröffentlicht."))
+    before = event_report_snapshot(report)
+    report.published_at = None
+    report.updated_at, report.updated_by_id = utcnow(), actor.id
+    db.session.flush()
+    record(actor, "event.report.unpublish", event, snapshot={"before": before, "after": event_report_snapshot(report)})
+    return report
+
+
 def preview(data: ReportData) -> dict[str, str]:
     """The three texts rendered as they would be shown (nothing is saved)."""
     return {"summary": render_report_text(data.summary), "results": render_report_text(data.results),
