@@ -69,14 +69,19 @@ def _check(event: Event, data: ReportData) -> None:
         raise EventError(_("Es können nicht mehr Jobcenter als Personen teilgenommen haben."))
 
 
+def _locked_report(event: Event) -> EventReport | None:
+    """The event's report, read under the event's row lock: two organisers saving the first draft at once write
+    one report, not two, and a report is not published and taken back at the same moment."""
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    return db.session.scalar(select(EventReport).where(EventReport.event_id == event.id))
+
+
 def save_report(event: Event, data: ReportData, *, publish: bool, actor) -> tuple[EventReport, bool]:
     """Write the report (a draft until published; a published one stays published). Returns the report and
     whether it was published just now, in which case the event's followers are notified. Audited: each save
     with the texts before and after, the first publication as its own action."""
     _check(event, data)
-    # The event's row lock makes two organisers saving the first draft at once write one report, not two.
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-    report = db.session.scalar(select(EventReport).where(EventReport.event_id == event.id))
+    report = _locked_report(event)
     before = event_report_snapshot(report) if report is not None else None
     if report is None:
         report = EventReport(event=event, language=written_in(actor))
@@ -103,8 +108,7 @@ def unpublish_report(event: Event, *, actor) -> EventReport:
     """"Zurück zum Entwurf": a published closing report (published too early, or to be reworked) becomes a draft
     again, seen only by the organisers until it is published anew (which tells the followers again). Audited with
     the report as it was."""
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-    report = db.session.scalar(select(EventReport).where(EventReport.event_id == event.id))
+    report = _locked_report(event)
     if report is None or report.published_at is None:
         raise EventError(_("Der Abschlussbericht ist nicht veröffentlicht."))
     before = event_report_snapshot(report)
